@@ -1,0 +1,161 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Settings shared by every Mailgate target (../shared/STYLE.md section 6).
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .treatAllWarnings(as: .error),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+]
+
+let package = Package(
+    name: "mailgate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mailgate", targets: ["mailgate"]),
+        .executable(name: "mailgate-bench", targets: ["MailgateBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: [.defaults, "YAML"]),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "mailgate",
+            dependencies: ["MailgateCLI"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "MailgateCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "MailStore",
+            dependencies: [
+                "MailgateCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "MailStoreSQLite",
+            dependencies: [
+                "MailStore", "MailgateCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "MailgateTLS",
+            dependencies: [
+                "MailgateCore",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "DNSClient",
+            dependencies: ["MailgateCore"] + nio,
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SPF",
+            dependencies: ["DNSClient", "MailgateCore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HTTPGateway",
+            dependencies: [
+                "MailgateCore", "MailStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ] + nio,
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "MailgateCLI",
+            dependencies: [
+                "MailgateCore", "MailStore", "MailStoreSQLite", "MailgateTLS", "HTTPGateway",
+                "DNSClient", "SPF",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ] + nio,
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "MailgateTesting",
+            dependencies: ["MailgateCore", "MailStore", "MailStoreSQLite"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "MailgateBench",
+            dependencies: [
+                "MailgateCore", "MailStore", "MailStoreSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/MailgateBench",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(name: "FuzzDNSMessage", dependencies: ["DNSClient"], path: "Sources/Fuzz/DNSMessage"),
+        .executableTarget(name: "FuzzSPFRecord", dependencies: ["SPF"], path: "Sources/Fuzz/SPFRecord"),
+        .testTarget(
+            name: "MailgateCoreTests",
+            dependencies: ["MailgateCore", "MailgateTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MailStoreTests",
+            dependencies: ["MailStore", "MailStoreSQLite", "MailgateCore", "MailgateTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MailgateCLITests",
+            dependencies: ["MailgateCLI", "MailgateCore", "MailgateTLS", "MailgateTesting", "HTTPGateway"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SPFTests",
+            dependencies: ["SPF", "DNSClient", "MailgateCore", .product(name: "Yams", package: "Yams")] + nio,
+            swiftSettings: strictSettings
+        ),
+    ]
+)

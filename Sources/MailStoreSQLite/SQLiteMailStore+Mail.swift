@@ -1,0 +1,181 @@
+public import Foundation
+import GRDB
+public import MailStore
+
+extension SQLiteMailStore {
+    public func resolveRecipient(_ address: EmailAddress) async throws -> RecipientResolution {
+        try await read { db in
+            guard try Self.domainExists(db, address.domain) else { return .foreignDomain }
+            guard let user = try Self.liveUserID(db, address) else { return .unknownUser }
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT id, disabled_at, quota_bytes, used_bytes FROM mailbox WHERE user_id = ?",
+                    arguments: [user.rawValue]),
+                row["disabled_at"] as Double? == nil
+            else { return .disabled }
+            let quota: Int64? = row["quota_bytes"]
+            return .mailbox(MailboxID(row["id"]), user: user, quotaRemaining: quota.map { $0 - row["used_bytes"] })
+        }
+    }
+
+    public func deliver(_ message: IncomingMessage, to mailboxes: [MailboxID]) async throws
+        -> [Result<MessageUID, StoreRefusal>]
+    {
+        try await write { db, changes in
+            let content = try Self.insertContent(db, message.bytes)
+            var results: [Result<MessageUID, StoreRefusal>] = []
+            for mailbox in mailboxes {
+                do {
+                    var uid: MessageUID = 0
+                    try db.inSavepoint {
+                        let inbox = try Self.inbox(db, of: mailbox)
+                        uid = try Self.insertMessage(
+                            db, into: inbox, content: content, size: message.bytes.count, flags: [], keywords: [],
+                            internalDate: message.internalDate, changes: changes)
+                        return .commit
+                    }
+                    results.append(.success(uid))
+                } catch let refusal as StoreRefusal {
+                    results.append(.failure(refusal))
+                }
+            }
+            try Self.dropContentIfUnused(db, content)
+            return results
+        }
+    }
+
+    public func deliverPasswordNotice(_ message: IncomingMessage, to user: UserID, passwordChangedAt: Date)
+        async throws -> Bool
+    {
+        try await write { db, changes in
+            let stamp = passwordChangedAt.timeIntervalSince1970
+            try db.execute(
+                sql: """
+                    UPDATE user SET password_notice_for = ?
+                    WHERE id = ? AND password_changed_at = ? AND password_notice_for IS NOT ?
+                    """, arguments: [stamp, user.rawValue, stamp, stamp])
+            guard db.changesCount == 1, case .active(let mailbox) = try Self.mailboxState(db, user) else { return false }
+            let content = try Self.insertContent(db, message.bytes)
+            _ = try Self.insertMessage(
+                db, into: try Self.inbox(db, of: mailbox), content: content, size: message.bytes.count, flags: [],
+                keywords: [], internalDate: message.internalDate, changes: changes)
+            return true
+        }
+    }
+
+    public func folders(of mailbox: MailboxID) async throws -> [FolderInfo] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM folder WHERE mailbox_id = ? ORDER BY name", arguments: [mailbox.rawValue])
+                .map(Self.folder(from:))
+        }
+    }
+
+    public func folder(_ id: FolderID) async throws -> FolderInfo? {
+        try await read { db in try Self.folderRow(db, id).map(Self.folder(from:)) }
+    }
+
+    public func folder(named name: String, in mailbox: MailboxID) async throws -> FolderInfo? {
+        try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM folder WHERE mailbox_id = ? AND name = ?", arguments: [mailbox.rawValue, name]
+            ).map(Self.folder(from:))
+        }
+    }
+
+    public func createFolder(named name: String, in mailbox: MailboxID) async throws -> FolderInfo {
+        guard FolderInfo.isValidName(name) else { throw StoreRefusal.invalidFolderName(name) }
+        return try await write { db, changes in
+            guard try Self.folderID(db, named: name, in: mailbox) == nil else { throw StoreRefusal.folderExists(name) }
+            // RFC 3501 6.3.3: creating a/b/c creates the superior names that are missing.
+            let levels = name.split(separator: FolderInfo.delimiter)
+            var created: FolderID?
+            for depth in 1...levels.count {
+                let path = levels.prefix(depth).joined(separator: String(FolderInfo.delimiter))
+                if try Self.folderID(db, named: path, in: mailbox) == nil {
+                    created = try Self.insertFolder(db, name: path, role: nil, in: mailbox)
+                }
+            }
+            try changes.record(.folderList(mailbox))
+            guard let created, let row = try Self.folderRow(db, created) else { throw StoreRefusal.folderExists(name) }
+            return Self.folder(from: row)
+        }
+    }
+
+    public func renameFolder(_ id: FolderID, to newName: String) async throws {
+        guard FolderInfo.isValidName(newName) else { throw StoreRefusal.invalidFolderName(newName) }
+        try await write { db, changes in
+            guard let row = try Self.folderRow(db, id) else { throw StoreRefusal.folderUnknown(String(describing: id)) }
+            let folder = Self.folder(from: row)
+            guard folder.role != .inbox else { throw StoreRefusal.folderHasRole(folder.name) }
+            guard try Self.folderID(db, named: newName, in: folder.mailbox) == nil else {
+                throw StoreRefusal.folderExists(newName)
+            }
+            let prefix = folder.name + String(FolderInfo.delimiter)
+            // Children follow (RFC 3501 6.3.5): "a/x" becomes "b/x" when "a" becomes "b".
+            try db.execute(
+                sql: """
+                    UPDATE folder SET name = ? || substr(name, ?) WHERE mailbox_id = ? AND substr(name, 1, ?) = ?
+                    """,
+                arguments: [newName + String(FolderInfo.delimiter), prefix.count + 1, folder.mailbox.rawValue,
+                            prefix.count, prefix])
+            try db.execute(sql: "UPDATE folder SET name = ? WHERE id = ?", arguments: [newName, id.rawValue])
+            try changes.record(.folderList(folder.mailbox))
+        }
+    }
+
+    public func deleteFolder(_ id: FolderID) async throws {
+        try await write { db, changes in
+            guard let row = try Self.folderRow(db, id) else { throw StoreRefusal.folderUnknown(String(describing: id)) }
+            let folder = Self.folder(from: row)
+            guard folder.role == nil else { throw StoreRefusal.folderHasRole(folder.name) }
+            try db.execute(sql: "DELETE FROM message WHERE folder_id = ?", arguments: [id.rawValue])
+            try db.execute(sql: "DELETE FROM folder WHERE id = ?", arguments: [id.rawValue])
+            try changes.record(.folderList(folder.mailbox))
+            try changes.record(.folder(folder.mailbox, id))
+        }
+    }
+
+    public func setSubscribed(_ id: FolderID, _ subscribed: Bool) async throws {
+        try await write { db, changes in
+            guard let mailbox = try Int64.fetchOne(
+                db, sql: "UPDATE folder SET subscribed = ? WHERE id = ? RETURNING mailbox_id",
+                arguments: [subscribed, id.rawValue])
+            else { throw StoreRefusal.folderUnknown(String(describing: id)) }
+            try changes.record(.folderList(MailboxID(mailbox)))
+        }
+    }
+
+    public func messages(in folder: FolderID, uids: ClosedRange<MessageUID>?) async throws -> [MessageSummary] {
+        let range = uids ?? 1...MessageUID.max
+        return try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT uid, flags, keywords, internal_date, size, modseq, content_id FROM message
+                    WHERE folder_id = ? AND uid BETWEEN ? AND ? ORDER BY uid
+                    """, arguments: [folder.rawValue, range.lowerBound, range.upperBound]
+            ).map(Self.summary(from:))
+        }
+    }
+
+    public func messageBytes(_ content: ContentID) async throws -> Data? {
+        try await read { db in
+            try Data.fetchOne(db, sql: "SELECT bytes FROM content WHERE id = ?", arguments: [content.rawValue])
+        }
+    }
+
+    public func append(_ message: IncomingMessage, to folder: FolderID, flags: MessageFlags, keywords: [String])
+        async throws -> UIDAssignment
+    {
+        try await write { db, changes in
+            guard let row = try Self.folderRow(db, folder) else {
+                throw StoreRefusal.folderUnknown(String(describing: folder))
+            }
+            let content = try Self.insertContent(db, message.bytes)
+            let uid = try Self.insertMessage(
+                db, into: folder, content: content, size: message.bytes.count, flags: flags, keywords: keywords,
+                internalDate: message.internalDate, changes: changes)
+            return UIDAssignment(uidValidity: UInt32(truncatingIfNeeded: row["uid_validity"] as Int64), pairs: [(0, uid)])
+        }
+    }
+}
