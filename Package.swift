@@ -131,6 +131,7 @@ let package = Package(
             dependencies: [
                 "MailgateCore", "MailStore", "MailStoreSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Benchmarks/MailgateBench",
             swiftSettings: strictSettings
