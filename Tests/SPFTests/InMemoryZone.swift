@@ -36,6 +36,11 @@ struct InMemoryZone: DNSResolving {
     }
 
     func lookup(_ name: DNSName, _ type: DNSRecordType) async -> DNSLookupResult {
+        resolve(name, type)
+    }
+
+    /// The synchronous answer `lookup` gives (the in-process DNS server answers from it too).
+    func resolve(_ name: DNSName, _ type: DNSRecordType) -> DNSLookupResult {
         var current = name
         for _ in 0...8 {
             guard let list = entries[current] else { return .nameError }
