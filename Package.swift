@@ -115,6 +115,7 @@ let package = Package(
                 "DNSClient", "SPF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -156,6 +157,24 @@ let package = Package(
         .testTarget(
             name: "SPFTests",
             dependencies: ["SPF", "DNSClient", "MailgateCore", .product(name: "Yams", package: "Yams")] + nio,
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MailgateTLSTests",
+            dependencies: [
+                "MailgateTLS", "MailgateTesting",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+            ] + nio,
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HTTPGatewayTests",
+            dependencies: [
+                "HTTPGateway", "MailgateCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

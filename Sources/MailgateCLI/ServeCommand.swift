@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import HTTPGateway
+import Logging
+import MailStore
+import MailStoreSQLite
+import MailgateCore
+import MailgateTLS
+import Metrics
+import NIOSSL
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+
+/// `mailgate serve`: starts every listener the configuration names and this build implements,
+/// under swift-service-lifecycle (graceful shutdown on SIGTERM and SIGINT).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the gateway.")
+    @OptionGroup var options: ConfigOption
+
+    /// Listeners of INTERFACE.md that later issues implement; configured ones are reported, not faked.
+    static let pendingListeners: [(key: String, issue: String)] = [
+        ("smtp.listen", "SMTP ingress (issue 5)"), ("submission.listen", "submission"),
+        ("imap.listen", "IMAP (issue 6)"), ("imap.tls_listen", "IMAP (issue 6)"),
+        ("pop3.listen", "POP3 (issue 7)"), ("pop3.tls_listen", "POP3 (issue 7)"),
+        ("outbound", "outbound delivery"),
+    ]
+
+    func run() async throws {
+        let config = try await MailgateConfigLoader.load(path: options.config)
+        let logger = Self.bootstrapLogging(level: config.log.level)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+        let tls = try Self.loadTLS(config, logger: logger)
+        let store = try SQLiteMailStore(directory: config.dataDirectory)
+        logger.info("store opened", metadata: ["data_dir": "\(config.dataDirectory)"])
+
+        var services: [any Service] = [
+            ChangeWatcherService(store: store),
+            MaintenanceService(
+                store: store,
+                notifier: PasswordExpiryNotifier(
+                    store: store, clock: SystemClock(), senderHost: config.hostname,
+                    accountPageURL: config.publicURL + "/account"),
+                interval: .seconds(3600), logger: logger),
+        ]
+        let gateway = HTTPGateway(
+            settings: config.http, tls: tls?.serverConfiguration(), registry: registry,
+            readiness: { (try? await store.settings()) != nil }, logger: logger)
+        services += try gateway.services()
+        for (listener, name) in [("http.listen", config.http.listen), ("http.tls_listen", config.http.tlsListen)] {
+            if let name { logger.notice("listening", metadata: ["listener": "\(listener)", "address": "\(name)"]) }
+        }
+        for (key, what) in Self.pendingListeners where Self.isConfigured(key, in: config) {
+            logger.warning(
+                "not started: this build does not implement it yet",
+                metadata: ["listener": "\(key)", "service": "\(what)"])
+        }
+
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                cancellationSignals: [],
+                logger: logger))
+        try await group.run()
+        logger.notice("stopped")
+    }
+
+    static func isConfigured(_ key: String, in config: MailgateConfig) -> Bool {
+        switch key {
+        case "smtp.listen": config.smtp != nil
+        case "submission.listen": config.submission.listen != nil
+        case "imap.listen": config.imap.listen != nil
+        case "imap.tls_listen": config.imap.tlsListen != nil
+        case "pop3.listen": config.pop3.listen != nil
+        case "pop3.tls_listen": config.pop3.tlsListen != nil
+        case "outbound": config.outbound != nil
+        default: false
+        }
+    }
+
+    /// Loads the TLS material, first making development certificates if the config asks for them.
+    static func loadTLS(_ config: MailgateConfig, logger: Logger) throws -> TLSMaterial? {
+        guard let settings = config.tls else { return nil }
+        if settings.generatesDevelopmentCertificates {
+            try DevelopmentCertificates.ensure(
+                certificatePath: settings.certificatePath, privateKeyPath: settings.privateKeyPath,
+                hostname: config.hostname, extraNames: [], logger: logger)
+        }
+        do {
+            return try TLSMaterial.load(
+                certificatePath: settings.certificatePath, privateKeyPath: settings.privateKeyPath)
+        } catch {
+            throw RefusedOperation("tls: \(error)")
+        }
+    }
+
+    static func bootstrapLogging(level: String) -> Logger {
+        let level = Logger.Level(rawValue: level) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "mailgate")
+        logger.logLevel = level
+        return logger
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import MailgateCLI
+
+exit(await MailgateMain.main())
