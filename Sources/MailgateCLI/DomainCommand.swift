@@ -5,7 +5,7 @@ import MailStore
 struct DomainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "domain", abstract: "The domains mail is accepted for.",
-        subcommands: [Add.self, Remove.self, List.self, Records.self])
+        subcommands: [Add.self, Remove.self, List.self, Records.self, DomainVerifyCommand.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
