@@ -12,7 +12,7 @@ struct StoreCommand: AsyncParsableCommand {
         abstract: "Measures durable deliveries per second (group commit) against the disk's fsync rate.")
 
     @Option(help: "Messages saved per writer level.")
-    var messages = 2000
+    var messages = 5000
 
     @Option(help: "Message size in bytes.")
     var size = 4096
@@ -45,8 +45,9 @@ struct StoreCommand: AsyncParsableCommand {
         defer { folder.removeIfTemporary() }
         let message = BenchMessage(size: size)
 
-        // The probe runs first, on a quiet disk, blocking this thread for about two seconds.
-        let probe = try FsyncProbe.run(in: folder.path)
+        // The probe runs before and after the store's levels, blocking this thread for about two
+        // seconds each time: a shared or virtual disk's fsync cost drifts, and two samples show how much.
+        var probes = [try FsyncProbe.run(in: folder.path)]
 
         let store = try SQLiteMailStore(directory: folder.file("store"))
         let mailboxes = try await BenchDirectory.seed(store, users: Self.users)
@@ -60,6 +61,7 @@ struct StoreCommand: AsyncParsableCommand {
         for count in writers.values {
             inSQLite.append(try await WriterLevel.run(writers: count, total: messages, save: deliver))
         }
+        probes.append(try FsyncProbe.run(in: folder.path))
 
         let fileStore = try SQLiteMailStore(directory: folder.file("file-variant-store"))
         let fileMailboxes = try await BenchDirectory.seed(fileStore, users: Self.users)
@@ -78,7 +80,7 @@ struct StoreCommand: AsyncParsableCommand {
         try await threads.shutdownGracefully()
 
         let report = StoreReport(
-            folder: folder.path, messageSize: size, fsyncProbe: probe, messagesInSQLite: inSQLite,
+            folder: folder.path, messageSize: size, fsyncProbes: probes, messagesInSQLite: inSQLite,
             messagesAsFiles: asFiles)
         print(try report.rendered(asJSON: json))
     }
