@@ -6,11 +6,11 @@ import SwiftASN1
 import X509
 
 #if canImport(Darwin)
-import Darwin
+    import Darwin
 #elseif canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A development certificate authority and a server certificate it signed, made on first start
@@ -73,7 +73,9 @@ public enum DevelopmentCertificates {
         let now = clock.now
 
         let authority: CertifiedKey
-        if let existing = CertifiedKey.load(certificatePath: authorityCertificatePath, keyPath: authorityKeyPath, now: now) {
+        if let existing = CertifiedKey.load(
+            certificatePath: authorityCertificatePath, keyPath: authorityKeyPath, now: now)
+        {
             authority = existing
             logger.info("reusing the development CA", metadata: ["ca_certificate": "\(authorityCertificatePath)"])
         } else {
@@ -100,7 +102,8 @@ public enum DevelopmentCertificates {
         logger.notice(
             """
             clients must trust the development CA to connect without warnings: e.g. \
-            `curl --cacert \(authorityCertificatePath) https://localhost:8443/healthz`, or system-wide on \
+            `curl --cacert \(authorityCertificatePath) https://localhost:8443/healthz` (the shipped \
+            http.tls_listen port), or system-wide on \
             Debian/Ubuntu: `sudo cp \(authorityCertificatePath) /usr/local/share/ca-certificates/mailgate-dev.crt \
             && sudo update-ca-certificates`
             """

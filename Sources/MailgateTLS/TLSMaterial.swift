@@ -1,5 +1,5 @@
-public import NIOSSL
 import Foundation
+public import NIOSSL
 import SwiftASN1
 import X509
 
