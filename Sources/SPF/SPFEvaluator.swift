@@ -205,7 +205,8 @@ struct SPFCheck {
 
     /// RFC 7208 4: record lookup, selection and evaluation for `domain`.
     mutating func checkHost(_ domain: String) async -> Outcome {
-        guard let name = DNSName(domain) else { return Outcome(code: .none) }
+        // The root is never an SPF domain (an expansion can come out empty).
+        guard let name = DNSName(domain), !name.labels.isEmpty else { return Outcome(code: .none) }
         let record: SPFRecord
         switch await resolver.lookup(name, .txt) {
         case .failure(let failure):
@@ -360,7 +361,8 @@ struct SPFCheck {
     /// DNS name (RFC 7208 4.8: such a mechanism does not match rather than querying garbage).
     mutating func targetName(_ spec: SPFMacroString?, domain: String) async throws(SPFAbort) -> DNSName? {
         guard let spec else { return DNSName(domain) }
-        return DNSName(try await expandDomain(spec, domain: domain))
+        guard let name = DNSName(try await expandDomain(spec, domain: domain)), !name.labels.isEmpty else { return nil }
+        return name
     }
 
     static func address(of data: DNSRecordData) -> IPAddress? {

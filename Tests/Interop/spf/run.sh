@@ -12,12 +12,12 @@ cleanup() { for pid in $pids; do kill "$pid" 2>/dev/null || true; done; rm -rf "
 trap cleanup EXIT
 printf 'dns:\n  resolver: system\n  timeout_seconds: 1\n' > "$work/mailgate.yaml"
 
-start_server() {  # MODE -> prints HOST:PORT
+start_server() {  # MODE; sets $server to HOST:PORT (not in a subshell, so $pids keeps the server)
     rm -f "$work/port.$1"
-    python3 "$here/dns_server.py" "$1" "$work/port.$1" &
+    python3 "$here/dns_server.py" "$1" "$work/port.$1" >/dev/null 2>&1 &
     pids="$pids $!"
-    for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$work/port.$1" ] && break; sleep 0.2; done
-    echo "127.0.0.1:$(cat "$work/port.$1")"
+    for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do [ -s "$work/port.$1" ] && break; sleep 0.2; done
+    server="127.0.0.1:$(cat "$work/port.$1")"
 }
 
 failures=0
@@ -30,20 +30,23 @@ check() {  # RESOLVER IP
         --mail-from user@example.com --helo mail.example.org
 }
 
-good="$(start_server answer)"
+start_server answer
+good="$server"
 expect "pass via include ip4" "pass" "$(check "$good" 192.0.2.9 | head -n 1)"
 expect "softfail leaves the include, -all fails" "fail" "$(check "$good" 203.0.113.5 | head -n 1)"
 expect "fail explanation from exp=" "203.0.113.5 is not allowed to send for example.com" \
     "$(check "$good" 203.0.113.5 | sed -n 2p)"
 expect "pass via include a:" "pass" "$(check "$good" 198.51.100.7 | head -n 1)"
 
-silent="$(start_server silent)"
+start_server silent
+silent="$server"
 started=$(date +%s)
 expect "silent server is temperror" "temperror" "$(check "$silent" 192.0.2.9 | head -n 1)"
 elapsed=$(( $(date +%s) - started ))
 expect "temperror within the configured time" "yes" "$([ "$elapsed" -le 5 ] && echo yes || echo "no (${elapsed}s)")"
 
-garbage="$(start_server garbage)"
+start_server garbage
+garbage="$server"
 expect "garbage answers are temperror" "temperror" "$(check "$garbage" 192.0.2.9 | head -n 1)"
 
 set +e
