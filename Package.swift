@@ -101,6 +101,7 @@ let package = Package(
                 "MailgateCore", "MailStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
@@ -151,7 +152,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MailgateCLITests",
-            dependencies: ["MailgateCLI", "MailgateCore", "MailgateTLS", "MailgateTesting", "HTTPGateway"],
+            dependencies: ["MailgateCLI", "MailgateCore", "MailStore", "MailgateTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -171,7 +172,7 @@ let package = Package(
         .testTarget(
             name: "HTTPGatewayTests",
             dependencies: [
-                "HTTPGateway", "MailgateCore",
+                "HTTPGateway", "MailgateCore", "MailgateTLS",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

@@ -95,7 +95,15 @@ final class GroupCommitter: Sendable {
                 let changes = try await pool.writeWithoutTransaction { db -> [StoreChange] in
                     var changes: [StoreChange] = []
                     try db.inTransaction(.immediate) {
-                        changes = batch.flatMap { $0.run(db) }
+                        for job in batch {
+                            changes += job.run(db)
+                            // Some errors (disk full, I/O) make SQLite roll back the whole
+                            // transaction, not just the job's savepoint; the jobs after it would
+                            // then commit alone. Fail the batch: nobody is told "saved" wrongly.
+                            guard db.isInsideTransaction else {
+                                throw DatabaseError(message: "SQLite rolled back the shared transaction")
+                            }
+                        }
                         return .commit
                     }
                     return changes

@@ -16,6 +16,8 @@ public final class SQLiteMailStore: MailStore {
     let clock: any MailgateClock
     /// Identifies this process's rows in `change_log`, so the poller skips its own changes.
     let origin: String
+    /// The newest `change_log` row when the store was opened: the watcher relays what comes after.
+    let changeLogStart: Int64
 
     /// Opens (creating if needed) the store in `directory` and migrates it.
     public init(directory: String, clock: any MailgateClock = SystemClock()) throws {
@@ -29,6 +31,10 @@ public final class SQLiteMailStore: MailStore {
         }
         let pool = try DatabasePool(path: (directory as NSString).appendingPathComponent("mailgate.sqlite"),
                                     configuration: configuration)
+        // GRDB's WAL set-up puts the writer connection in synchronous = NORMAL after
+        // prepareDatabase ran, which syncs the WAL only at checkpoints: set FULL on it again,
+        // so that every commit is on disk before its writers are answered.
+        try pool.barrierWriteWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         try Schema.migrator.migrate(pool)
         try pool.write { db in
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM organisation") == 0 {
@@ -38,6 +44,7 @@ public final class SQLiteMailStore: MailStore {
                     arguments: [String(decoding: settings, as: UTF8.self), Self.uidValiditySeed(clock.now)])
             }
         }
+        self.changeLogStart = try pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM change_log") ?? 0 }
         self.pool = pool
         self.clock = clock
         self.origin = UUID().uuidString
@@ -55,6 +62,11 @@ public final class SQLiteMailStore: MailStore {
 
     var now: Double { clock.now.timeIntervalSince1970 }
 
+    /// The writer connection's `PRAGMA synchronous` (2 = FULL): tests check durability is on.
+    public func writerSynchronousMode() async throws -> Int {
+        try await pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
     /// Runs a write through the group committer.
     func write<T: Sendable>(_ work: @escaping @Sendable (Database, ChangeRecorder) throws -> T) async throws -> T {
         try await committer.write(work)
@@ -64,10 +76,11 @@ public final class SQLiteMailStore: MailStore {
         try await pool.read(work)
     }
 
-    /// Publishes, on ``changeFeed``, the changes other processes logged, until cancelled.
-    /// `serve` runs this so that the command line's changes reach it within `interval`.
+    /// Publishes, on ``changeFeed``, the changes other processes logged since this store was
+    /// opened, until cancelled. `serve` runs this so that the command line's changes reach it
+    /// within `interval`.
     public func watchOtherProcesses(interval: Duration = .milliseconds(500)) async throws {
-        var last = try await read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM change_log") ?? 0 }
+        var last = changeLogStart
         let origin = self.origin
         while !Task.isCancelled {
             try await Task.sleep(for: interval)

@@ -6,6 +6,8 @@ import GRDB
 /// the same file at once: a license count can never be exceeded (CHECK on `sku`, maintained
 /// by triggers), an address belongs to one live user (partial UNIQUE index), each mailbox has
 /// one folder per role, and folder and mailbox counters follow every message insert and delete.
+/// IDs are AUTOINCREMENT: a purged mailbox's or deleted folder's ID is never given to another,
+/// so a session or a device that still holds one can never see someone else's mail.
 enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -38,7 +40,7 @@ enum Schema {
         );
 
         CREATE TABLE user (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             first_name TEXT, last_name TEXT, display_name TEXT NOT NULL, job_title TEXT, department TEXT,
             office_number TEXT, office_phone TEXT, mobile_phone TEXT, fax TEXT, address TEXT, city TEXT,
             state_or_province TEXT, postal_code TEXT, country_or_region TEXT,
@@ -84,7 +86,7 @@ enum Schema {
         END;
 
         CREATE TABLE mailbox (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             user_id INTEGER NOT NULL UNIQUE REFERENCES user(id) ON DELETE CASCADE,
             created_at REAL NOT NULL,
             disabled_at REAL,
@@ -93,7 +95,7 @@ enum Schema {
         );
 
         CREATE TABLE folder (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             mailbox_id INTEGER NOT NULL REFERENCES mailbox(id) ON DELETE CASCADE,
             name TEXT NOT NULL,
             role TEXT CHECK (role IN ('inbox', 'drafts', 'sent', 'deleted', 'junk', 'outbox')),
@@ -109,7 +111,7 @@ enum Schema {
 
         -- Message bytes, stored once however many folders hold the message.
         CREATE TABLE content (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             size INTEGER NOT NULL,
             bytes BLOB NOT NULL
         );

@@ -26,14 +26,17 @@ struct ServeCommand: AsyncParsableCommand {
         ("outbound", "outbound delivery"),
     ]
 
+    /// How long open sessions may run on after SIGTERM or SIGINT.
+    static let shutdownGraceSeconds: Int64 = 20
+
     func run() async throws {
         let config = try await MailgateConfigLoader.load(path: options.config)
         let logger = Self.bootstrapLogging(level: config.log.level)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
-        let tls = try Self.loadTLS(config, logger: logger)
         let store = try SQLiteMailStore(directory: config.dataDirectory)
+        let tls = try await Self.loadTLS(config, store: store, logger: logger)
         logger.info("store opened", metadata: ["data_dir": "\(config.dataDirectory)"])
 
         var services: [any Service] = [
@@ -58,12 +61,14 @@ struct ServeCommand: AsyncParsableCommand {
                 metadata: ["listener": "\(key)", "service": "\(what)"])
         }
 
-        let group = ServiceGroup(
-            configuration: .init(
-                services: services.map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                cancellationSignals: [],
-                logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: logger)
+        // Open sessions get this long to finish after SIGTERM; then they are cut.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(Self.shutdownGraceSeconds)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         logger.notice("stopped")
     }
@@ -82,12 +87,20 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// Loads the TLS material, first making development certificates if the config asks for them.
-    static func loadTLS(_ config: MailgateConfig, logger: Logger) throws -> TLSMaterial? {
+    static func loadTLS(_ config: MailgateConfig, store: some MailStore, logger: Logger) async throws
+        -> TLSMaterial?
+    {
         guard let settings = config.tls else { return nil }
         if settings.generatesDevelopmentCertificates {
+            // The public URL's host and autodiscover.<domain> for each domain (Autodiscover's
+            // first route) are named too, so phones and Outlook can check the certificate.
+            var names = try await store.domains().map { "autodiscover.\($0.name)" }
+            if let publicHost = URL(string: config.publicURL)?.host, publicHost != config.hostname {
+                names.insert(publicHost, at: 0)
+            }
             try DevelopmentCertificates.ensure(
                 certificatePath: settings.certificatePath, privateKeyPath: settings.privateKeyPath,
-                hostname: config.hostname, extraNames: [], logger: logger)
+                hostname: config.hostname, extraNames: names, logger: logger)
         }
         do {
             return try TLSMaterial.load(

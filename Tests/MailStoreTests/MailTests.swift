@@ -137,10 +137,23 @@ struct MailTests {
         // Another process's write, through a second store on the same file.
         let other = try fixture.reopen()
         _ = try await other.deliver(.init(bytes: StoreFixture.message(), internalDate: fixture.clock.now), to: [box])
-        var seen = 0
-        for await change in stream where change == .folder(box, inboxID) {
-            seen += 1
-            if seen == 2 { break }
+        // Bounded: a missed change fails the test instead of hanging it.
+        let seen = await withTaskGroup(of: Int.self) { group in
+            group.addTask {
+                var seen = 0
+                for await change in stream where change == .folder(box, inboxID) {
+                    seen += 1
+                    if seen == 2 { break }
+                }
+                return seen
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(10))
+                return -1
+            }
+            let first = await group.next() ?? -1
+            group.cancelAll()
+            return first
         }
         #expect(seen == 2)
     }
@@ -170,5 +183,15 @@ struct MailTests {
         #expect(try await store.deliverPasswordNotice(notice, to: ann.id, passwordChangedAt: changedAt))
         #expect(try await !store.deliverPasswordNotice(notice, to: ann.id, passwordChangedAt: changedAt))
         #expect(try await inbox(try #require(ann.mailbox.id)).messageCount == 1)
+    }
+}
+
+@Suite("Store: durability settings")
+struct DurabilitySettingsTests {
+    @Test("Every commit is synced: the writer runs with synchronous = FULL, in WAL mode")
+    func synchronousFull() async throws {
+        let fixture = try StoreFixture()
+        #expect(try await fixture.store.writerSynchronousMode() == 2)
+        #expect(try await fixture.reopen().writerSynchronousMode() == 2)
     }
 }
