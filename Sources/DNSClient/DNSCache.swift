@@ -42,7 +42,9 @@ public final class DNSCache: Sendable {
     }
 
     /// Stores `result` for `ttlSeconds` from `now`; a TTL of zero or a failure stores nothing.
-    public func store(_ result: DNSLookupResult, for name: DNSName, _ type: DNSRecordType, ttlSeconds: UInt32, now: NIODeadline) {
+    public func store(
+        _ result: DNSLookupResult, for name: DNSName, _ type: DNSRecordType, ttlSeconds: UInt32, now: NIODeadline
+    ) {
         if case .failure = result { return }
         guard ttlSeconds > 0, capacity > 0 else { return }
         let ttl = min(TimeAmount.seconds(Int64(ttlSeconds)), maximumTTL)

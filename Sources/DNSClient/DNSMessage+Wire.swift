@@ -60,8 +60,14 @@ extension DNSMessage {
     public func encode() throws(DNSMessageError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(512)
-        func u16(_ value: UInt16) { out.append(UInt8(truncatingIfNeeded: value >> 8)); out.append(UInt8(truncatingIfNeeded: value)) }
-        func u32(_ value: UInt32) { u16(UInt16(truncatingIfNeeded: value >> 16)); u16(UInt16(truncatingIfNeeded: value)) }
+        func u16(_ value: UInt16) {
+            out.append(UInt8(truncatingIfNeeded: value >> 8))
+            out.append(UInt8(truncatingIfNeeded: value))
+        }
+        func u32(_ value: UInt32) {
+            u16(UInt16(truncatingIfNeeded: value >> 16))
+            u16(UInt16(truncatingIfNeeded: value))
+        }
         func name(_ name: DNSName) {
             for label in name.labels {
                 out.append(UInt8(truncatingIfNeeded: label.count))

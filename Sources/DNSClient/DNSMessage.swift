@@ -175,7 +175,9 @@ public struct DNSMessage: Hashable, Sendable {
     {
         DNSMessage(
             id: id, questions: [DNSQuestion(name: name, type: type)],
-            additionals: [DNSRecord(name: .root, recordClass: udpPayloadSize, ttl: 0, data: .other(type: .opt, bytes: []))]
+            additionals: [
+                DNSRecord(name: .root, recordClass: udpPayloadSize, ttl: 0, data: .other(type: .opt, bytes: []))
+            ]
         )
     }
 }

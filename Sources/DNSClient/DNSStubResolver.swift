@@ -83,10 +83,11 @@ public final class DNSStubResolver: DNSResolving {
     /// answer with its RFC 2308 5 TTL, or a CNAME target still to ask.
     static func interpret(_ answer: DNSMessage, name: DNSName, type: DNSRecordType) -> (outcome: Outcome, ttl: UInt32) {
         // RFC 2308 5: a negative answer lives for min(SOA TTL, SOA MINIMUM); without an SOA it is not cached.
-        let negativeTTL = answer.authorities.lazy.compactMap { record -> UInt32? in
-            guard case .soa(let soa) = record.data else { return nil }
-            return min(effectiveTTL(record.ttl), soa.minimum)
-        }.first ?? 0
+        let negativeTTL =
+            answer.authorities.lazy.compactMap { record -> UInt32? in
+                guard case .soa(let soa) = record.data else { return nil }
+                return min(effectiveTTL(record.ttl), soa.minimum)
+            }.first ?? 0
         switch answer.responseCode {
         case .noError, .nameError: break
         default: return (.done(.failure(.serverError(answer.responseCode))), 0)

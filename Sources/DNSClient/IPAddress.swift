@@ -36,8 +36,10 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
     public var bytes: [UInt8] {
         switch self {
         case .v4(let value):
-            return [UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
-                    UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
+            return [
+                UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+                UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value),
+            ]
         case .v6(let value):
             return value.bytes
         }

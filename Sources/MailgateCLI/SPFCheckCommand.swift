@@ -53,7 +53,8 @@ struct SPFCommand: AsyncParsableCommand {
             let settings = try await SPFCommand.resolverSettings(configPath: configOption.config, override: resolver)
             let configuration: DNSResolverConfiguration
             do {
-                configuration = try DNSResolverConfiguration.parse(settings.resolver, timeoutSeconds: settings.timeoutSeconds)
+                configuration = try DNSResolverConfiguration.parse(
+                    settings.resolver, timeoutSeconds: settings.timeoutSeconds)
             } catch {
                 throw ValidationError("dns.resolver: \(error)")
             }

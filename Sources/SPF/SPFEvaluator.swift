@@ -320,7 +320,9 @@ struct SPFCheck {
         case .a(let spec, let ip4Prefix, let ip6Prefix):
             guard let name = try await targetName(spec, domain: domain) else { return false }
             let prefix = ip.isIPv4 ? ip4Prefix : ip6Prefix
-            return try await termLookup(name, addressType).contains { Self.address(of: $0)?.contains(ip, prefixLength: prefix) == true }
+            return try await termLookup(name, addressType).contains {
+                Self.address(of: $0)?.contains(ip, prefixLength: prefix) == true
+            }
         case .mx(let spec, let ip4Prefix, let ip6Prefix):
             guard let name = try await targetName(spec, domain: domain) else { return false }
             let exchanges = try await termLookup(name, .mx).compactMap { data -> DNSName? in

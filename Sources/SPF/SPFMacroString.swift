@@ -90,7 +90,8 @@ public struct SPFMacroString: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses `bytes` as a macro-string in `context`.
-    public static func parse(_ bytes: some Collection<UInt8>, context: Context) throws(SPFSyntaxError) -> SPFMacroString {
+    public static func parse(_ bytes: some Collection<UInt8>, context: Context) throws(SPFSyntaxError) -> SPFMacroString
+    {
         let bytes = Array(bytes)
         var pieces: [Piece] = []
         var literal: [UInt8] = []

@@ -53,7 +53,8 @@ public struct SPFRecord: Hashable, Sendable, CustomStringConvertible {
             case .all: return prefix + "all"
             case .include(let spec): return prefix + "include:\(spec)"
             case .a(let spec, let four, let six): return prefix + "a" + (spec.map { ":\($0)" } ?? "") + dual(four, six)
-            case .mx(let spec, let four, let six): return prefix + "mx" + (spec.map { ":\($0)" } ?? "") + dual(four, six)
+            case .mx(let spec, let four, let six):
+                return prefix + "mx" + (spec.map { ":\($0)" } ?? "") + dual(four, six)
             case .ptr(let spec): return prefix + "ptr" + (spec.map { ":\($0)" } ?? "")
             case .ip4(let network, let length): return prefix + "ip4:\(network)" + (length == 32 ? "" : "/\(length)")
             case .ip6(let network, let length): return prefix + "ip6:\(network)" + (length == 128 ? "" : "/\(length)")
@@ -186,7 +187,8 @@ public struct SPFRecord: Hashable, Sendable, CustomStringConvertible {
             if !spec.isEmpty {
                 domain = try Self.requiredDomainSpec(spec, text)
             }
-            mechanism = name == "a" ? .a(domain, ip4Prefix: ip4, ip6Prefix: ip6) : .mx(domain, ip4Prefix: ip4, ip6Prefix: ip6)
+            mechanism =
+                name == "a" ? .a(domain, ip4Prefix: ip4, ip6Prefix: ip6) : .mx(domain, ip4Prefix: ip4, ip6Prefix: ip6)
         case "ip4", "ip6":
             guard rest.first == UInt8(ascii: ":") else { throw .invalidTerm(text) }
             let argument = rest.dropFirst()

@@ -68,9 +68,11 @@ public struct SPFResult: Hashable, Sendable {
         case .neutral: comment = "\(host): \(ip) is neither permitted nor denied by domain of \(who)"
         case .none: comment = "\(host): domain of \(who) does not provide an SPF record"
         case .temperror:
-            comment = "\(host): error in processing during lookup of \(who): \(Self.commentSafe(problem ?? "DNS error"))"
+            comment =
+                "\(host): error in processing during lookup of \(who): \(Self.commentSafe(problem ?? "DNS error"))"
         case .permerror:
-            comment = "\(host): permanent error in processing domain of \(who): \(Self.commentSafe(problem ?? "invalid record"))"
+            comment =
+                "\(host): permanent error in processing domain of \(who): \(Self.commentSafe(problem ?? "invalid record"))"
         }
         var pairs = [
             "client-ip=\(Self.value(ip))",
@@ -99,7 +101,8 @@ public struct SPFResult: Hashable, Sendable {
 
     /// RFC 7208 9.1: `dot-atom / quoted-string`.
     static func value(_ text: String) -> String {
-        let atext = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~".unicodeScalars)
+        let atext = Set(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~".unicodeScalars)
         let isDotAtom =
             !text.isEmpty && !text.hasPrefix(".") && !text.hasSuffix(".") && !text.contains("..")
             && text.unicodeScalars.allSatisfy { atext.contains($0) || $0 == "." }

@@ -7,10 +7,12 @@ struct DNSMessageTests {
         id: 0xBEEF, isResponse: true, isAuthoritative: true, recursionAvailable: true,
         questions: [DNSQuestion(name: DNSName("example.com")!, type: .txt)],
         answers: [
-            DNSRecord(name: DNSName("example.com")!, ttl: 300, data: .txt([Array("v=spf1 ".utf8), Array("-all".utf8), []])),
+            DNSRecord(
+                name: DNSName("example.com")!, ttl: 300, data: .txt([Array("v=spf1 ".utf8), Array("-all".utf8), []])),
             DNSRecord(name: DNSName("example.com")!, ttl: 60, data: .a(IPAddress("192.0.2.1")!)),
             DNSRecord(name: DNSName("example.com")!, ttl: 60, data: .aaaa(IPAddress("2001:db8::1")!)),
-            DNSRecord(name: DNSName("example.com")!, ttl: 60, data: .mx(preference: 10, exchange: DNSName("mx.example.com")!)),
+            DNSRecord(
+                name: DNSName("example.com")!, ttl: 60, data: .mx(preference: 10, exchange: DNSName("mx.example.com")!)),
             DNSRecord(name: DNSName("1.2.0.192.in-addr.arpa")!, ttl: 60, data: .ptr(DNSName("host.example.com")!)),
             DNSRecord(name: DNSName("www.example.com")!, ttl: 60, data: .cname(DNSName("example.com")!)),
         ],
@@ -91,13 +93,17 @@ struct DNSMessageTests {
     @Test("RDATA whose length disagrees with its type is refused", arguments: [3, 5] as [UInt8])
     func badRDataLength(_ length: UInt8) {
         let answer: [UInt8] = [0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, length] + Array(repeating: 1, count: Int(length))
-        #expect(throws: DNSMessageError.badRecordData(.a)) { try DNSMessage.decode(Self.header + Self.question + answer) }
+        #expect(throws: DNSMessageError.badRecordData(.a)) {
+            try DNSMessage.decode(Self.header + Self.question + answer)
+        }
     }
 
     @Test("a TXT string running past its RDATA is refused")
     func txtOverrun() {
         let answer: [UInt8] = [0xC0, 12, 0, 16, 0, 1, 0, 0, 0, 60, 0, 3, 5, 65, 66]
-        #expect(throws: DNSMessageError.badRecordData(.txt)) { try DNSMessage.decode(Self.header + Self.question + answer) }
+        #expect(throws: DNSMessageError.badRecordData(.txt)) {
+            try DNSMessage.decode(Self.header + Self.question + answer)
+        }
     }
 
     @Test("bytes after the last record are refused")

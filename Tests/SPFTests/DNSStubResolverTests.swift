@@ -8,7 +8,9 @@ import Testing
 struct DNSStubResolverTests {
     static let zone = InMemoryZone([
         "example.com": [.ip("192.0.2.1"), .txt("v=spf1 ip4:192.0.2.0/24 -all")],
-        "big.example.com": (0..<40).map { .txt("v=spf2 padding record number \($0) " + String(repeating: "x", count: 40)) },
+        "big.example.com": (0..<40).map {
+            .txt("v=spf2 padding record number \($0) " + String(repeating: "x", count: 40))
+        },
         "empty.example.com": [.ip("192.0.2.9")],
     ])
 
@@ -17,7 +19,8 @@ struct DNSStubResolverTests {
         cache: DNSCache? = DNSCache(),
         _ body: (DNSStubResolver, TestDNSServer) async throws -> Void
     ) async throws {
-        let server = try await TestDNSServer.start(Self.zone, behaviour: behaviour, group: MultiThreadedEventLoopGroup.singleton)
+        let server = try await TestDNSServer.start(
+            Self.zone, behaviour: behaviour, group: MultiThreadedEventLoopGroup.singleton)
         let configuration = DNSResolverConfiguration(
             server: try DNSResolverConfiguration.serverAddress(server.hostPort), timeout: timeout, attempts: attempts)
         let resolver = DNSStubResolver(configuration: configuration, cache: cache)
@@ -139,7 +142,8 @@ struct DNSStubResolverTests {
         for bad in ["127.0.0.1", "127.0.0.1:0", "127.0.0.1:99999", "dns.example:53", "::1:53", "[::1]"] {
             #expect(throws: DNSConfigurationError.self, "\(bad)") { try DNSResolverConfiguration.serverAddress(bad) }
         }
-        let text = "# comment\nsearch example.com\nnameserver fe80::1%eth0\nnameserver 192.0.2.53\nnameserver 192.0.2.54\n"
+        let text =
+            "# comment\nsearch example.com\nnameserver fe80::1%eth0\nnameserver 192.0.2.53\nnameserver 192.0.2.54\n"
         #expect(DNSResolverConfiguration.systemServer(resolvConf: text)?.port == 53)
         #expect(DNSResolverConfiguration.systemServer(resolvConf: text)?.ipAddress == "192.0.2.53")
     }

@@ -40,7 +40,8 @@ struct RFC7208SuiteTests {
                 "\(scenario.name): expected \(scenario.results), got \(result.code.rawValue) (\(result.problem ?? ""))")
             #expect(
                 explanationOK,
-                "\(scenario.name): expected explanation \(scenario.explanation ?? ""), got \(result.explanation ?? "nil")")
+                "\(scenario.name): expected explanation \(scenario.explanation ?? ""), got \(result.explanation ?? "nil")"
+            )
             if resultOK && explanationOK { passed += 1 }
         }
         print("RFC 7208 suite: \(passed) of \(scenarios.count) scenarios pass")
@@ -57,7 +58,11 @@ struct RFC7208SuiteTests {
             for (name, value) in tests {
                 guard let test = value as? [String: Any] else { continue }
                 let results: [String]
-                if let list = test["result"] as? [String] { results = list } else { results = ["\(test["result"] ?? "")"] }
+                if let list = test["result"] as? [String] {
+                    results = list
+                } else {
+                    results = ["\(test["result"] ?? "")"]
+                }
                 scenarios.append(
                     Scenario(
                         name: name, host: "\(test["host"] ?? "")", mailFrom: "\(test["mailfrom"] ?? "")",
@@ -96,7 +101,9 @@ struct RFC7208SuiteTests {
                             generated.append(record)
                         }
                     case "A", "AAAA":
-                        if let address = IPAddress("\(rdata)") { zone.add(name, address.isIPv4 ? .a(address) : .aaaa(address)) }
+                        if let address = IPAddress("\(rdata)") {
+                            zone.add(name, address.isIPv4 ? .a(address) : .aaaa(address))
+                        }
                     case "MX":
                         guard let pair = rdata as? [Any], pair.count == 2 else { continue }
                         let preference = UInt16(truncatingIfNeeded: pair[0] as? Int ?? 0)

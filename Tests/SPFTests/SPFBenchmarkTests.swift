@@ -25,7 +25,8 @@ struct SPFBenchmarkTests {
                     for _ in stride(from: worker, to: count, by: concurrency) {
                         let evaluator = SPFEvaluator(resolver: resolver())
                         let result = await evaluator.evaluate(
-                            ip: IPAddress("192.0.2.26")!, mailFrom: "billing@example.com", helo: "out.provider-b.example",
+                            ip: IPAddress("192.0.2.26")!, mailFrom: "billing@example.com",
+                            helo: "out.provider-b.example",
                             receiver: "mx.example.org")
                         precondition(result.code == .pass, "benchmark record must pass, got \(result.code)")
                     }
@@ -42,7 +43,9 @@ struct SPFBenchmarkTests {
         let server = try await TestDNSServer.start(Self.zone, group: MultiThreadedEventLoopGroup.singleton)
         let configuration = DNSResolverConfiguration(
             server: try DNSResolverConfiguration.serverAddress(server.hostPort), timeout: .seconds(2))
-        let cold = await run(2_000, concurrency: 16) { DNSStubResolver(configuration: configuration, cache: DNSCache()) }
+        let cold = await run(2_000, concurrency: 16) {
+            DNSStubResolver(configuration: configuration, cache: DNSCache())
+        }
         let shared = DNSStubResolver(configuration: configuration, cache: DNSCache())
         let warm = await run(50_000, concurrency: 16) { shared }
         let memory = await run(50_000, concurrency: 16) { Self.zone }

@@ -50,55 +50,73 @@ struct SPFEvaluatorTests {
 
     static let rows: [Row] = [
         // 4.3: initial processing
-        Row("RFC 7208 4.3: a domain with an empty label is none", "v=spf1 +all", ip: "192.0.2.10", .none,
+        Row(
+            "RFC 7208 4.3: a domain with an empty label is none", "v=spf1 +all", ip: "192.0.2.10", .none,
             mailFrom: "user@example..com"),
-        Row("RFC 7208 4.3: a label over 63 octets is none", "v=spf1 +all", ip: "192.0.2.10", .none,
+        Row(
+            "RFC 7208 4.3: a label over 63 octets is none", "v=spf1 +all", ip: "192.0.2.10", .none,
             mailFrom: "user@" + String(repeating: "a", count: 64) + ".com"),
-        Row("RFC 7208 4.3: an empty local-part becomes postmaster", "v=spf1 -all exp=explain.example.com",
+        Row(
+            "RFC 7208 4.3: an empty local-part becomes postmaster", "v=spf1 -all exp=explain.example.com",
             ip: "192.0.2.10", .fail, mailFrom: "@example.com",
             explanation: "postmaster may not send from 192.0.2.10 for example.com"),
-        Row("RFC 7208 2.4: an empty MAIL FROM checks postmaster@HELO", nil, ip: "192.0.2.10", .pass,
+        Row(
+            "RFC 7208 2.4: an empty MAIL FROM checks postmaster@HELO", nil, ip: "192.0.2.10", .pass,
             extra: ["helo.example.org": [.txt("v=spf1 ip4:192.0.2.10 -all")]], mailFrom: "", helo: "helo.example.org"),
-        Row("RFC 7208 4.3: an empty MAIL FROM and a single-label HELO is none", nil, ip: "192.0.2.10", .none,
+        Row(
+            "RFC 7208 4.3: an empty MAIL FROM and a single-label HELO is none", nil, ip: "192.0.2.10", .none,
             mailFrom: "", helo: "localhost"),
         // 4.4, 4.5: record lookup and selection
         Row("RFC 7208 4.5: no TXT record is none", nil, ip: "192.0.2.10", .none, mailFrom: "user@nothing.example.net"),
         Row("RFC 7208 4.5: NXDOMAIN is none", nil, ip: "192.0.2.10", .none, mailFrom: "user@absent.example.net"),
-        Row("RFC 7208 4.5: two v=spf1 records are permerror", "v=spf1 +all", ip: "192.0.2.10", .permerror,
+        Row(
+            "RFC 7208 4.5: two v=spf1 records are permerror", "v=spf1 +all", ip: "192.0.2.10", .permerror,
             extra: ["example.com": [.txt("v=spf1 -all")]]),
         Row("RFC 7208 4.5: v=spf10 is not a version 1 record", "v=spf10 +all", ip: "192.0.2.10", .none),
         Row("RFC 7208 4.5: the version is case-insensitive", "V=SPF1 +all", ip: "192.0.2.10", .pass),
-        Row("RFC 7208 4.5: other TXT records are ignored", "v=spf1 ip4:192.0.2.10", ip: "192.0.2.10", .pass,
+        Row(
+            "RFC 7208 4.5: other TXT records are ignored", "v=spf1 ip4:192.0.2.10", ip: "192.0.2.10", .pass,
             extra: ["example.com": [.txt("google-site-verification=abc")]]),
-        Row("RFC 7208 3.3: TXT strings join without separators", nil, ip: "192.0.2.10", .pass,
+        Row(
+            "RFC 7208 3.3: TXT strings join without separators", nil, ip: "192.0.2.10", .pass,
             extra: ["example.com": [.txt([Array("v=spf1 ip4:192.0".utf8), Array(".2.10 -all".utf8)])]]),
         // 4.6: syntax
-        Row("RFC 7208 4.6: a syntax error after a match is still permerror", "v=spf1 +all bogus", ip: "192.0.2.10",
+        Row(
+            "RFC 7208 4.6: a syntax error after a match is still permerror", "v=spf1 +all bogus", ip: "192.0.2.10",
             .permerror),
         Row("RFC 7208 4.6.1: a tab is not a separator", "v=spf1 ip4:192.0.2.10\t-all", ip: "192.0.2.10", .permerror),
         Row("RFC 7208 4.6.1: several spaces separate terms", "v=spf1   ip4:192.0.2.10   -all", ip: "192.0.2.10", .pass),
-        Row("RFC 7208 3.1: a non-ASCII byte is permerror", "v=spf1 a:ex\u{e9}mple.com -all", ip: "192.0.2.10",
+        Row(
+            "RFC 7208 3.1: a non-ASCII byte is permerror", "v=spf1 a:ex\u{e9}mple.com -all", ip: "192.0.2.10",
             .permerror),
         // 4.6.4: limits
-        Row("RFC 7208 4.6.4: ten DNS-querying terms are allowed",
+        Row(
+            "RFC 7208 4.6.4: ten DNS-querying terms are allowed",
             "v=spf1 a a a a a a a a a a ip4:192.0.2.77 -all", ip: "192.0.2.77", .pass),
-        Row("RFC 7208 4.6.4: an eleventh DNS-querying term is permerror",
+        Row(
+            "RFC 7208 4.6.4: an eleventh DNS-querying term is permerror",
             "v=spf1 a a a a a a a a a a a ip4:192.0.2.77 -all", ip: "192.0.2.77", .permerror),
-        Row("RFC 7208 4.6.4: ip4 and all do not count", "v=spf1 a a a a a a a a a a ip4:1.2.3.4 ip4:192.0.2.77",
+        Row(
+            "RFC 7208 4.6.4: ip4 and all do not count", "v=spf1 a a a a a a a a a a ip4:1.2.3.4 ip4:192.0.2.77",
             ip: "192.0.2.77", .pass),
-        Row("RFC 7208 4.6.4: two void lookups are allowed", "v=spf1 a:v1.example.com a:v2.example.com ?all",
+        Row(
+            "RFC 7208 4.6.4: two void lookups are allowed", "v=spf1 a:v1.example.com a:v2.example.com ?all",
             ip: "192.0.2.10", .neutral),
-        Row("RFC 7208 4.6.4: a third void lookup is permerror",
+        Row(
+            "RFC 7208 4.6.4: a third void lookup is permerror",
             "v=spf1 a:v1.example.com a:v2.example.com exists:v3.example.com ?all", ip: "192.0.2.10", .permerror),
-        Row("RFC 7208 4.6.4: more than 10 MX names is permerror", "v=spf1 mx:many.example.com -all",
+        Row(
+            "RFC 7208 4.6.4: more than 10 MX names is permerror", "v=spf1 mx:many.example.com -all",
             ip: "192.0.2.10", .permerror,
             extra: ["many.example.com": (0..<11).map { .mx(UInt16($0), "mail.example.com") }]),
-        Row("RFC 7208 4.6.4: PTR names past the tenth are ignored", "v=spf1 ptr -all", ip: "192.0.2.30", .fail,
+        Row(
+            "RFC 7208 4.6.4: PTR names past the tenth are ignored", "v=spf1 ptr -all", ip: "192.0.2.30", .fail,
             extra: [
                 "30.2.0.192.in-addr.arpa": (0..<10).map { .ptr("h\($0).example.org") } + [.ptr("late.example.com")],
                 "late.example.com": [.ip("192.0.2.30")],
             ]),
-        Row("RFC 7208 4.6.4: an include loop ends in permerror", "v=spf1 include:example.com -all", ip: "192.0.2.10",
+        Row(
+            "RFC 7208 4.6.4: an include loop ends in permerror", "v=spf1 include:example.com -all", ip: "192.0.2.10",
             .permerror),
         // 4.7: default
         Row("RFC 7208 4.7: no match and no redirect is neutral", "v=spf1 ip4:198.51.100.1", ip: "192.0.2.10", .neutral),
@@ -109,24 +127,31 @@ struct SPFEvaluatorTests {
         Row("RFC 7208 5.1: all takes no argument", "v=spf1 -all:foo", ip: "192.0.2.10", .permerror),
         // 5.2 include
         Row("RFC 7208 5.2: include of a pass matches", "v=spf1 include:pass.example.net -all", ip: "192.0.2.10", .pass),
-        Row("RFC 7208 5.2: include of a fail does not match", "v=spf1 include:fail.example.net ?all",
+        Row(
+            "RFC 7208 5.2: include of a fail does not match", "v=spf1 include:fail.example.net ?all",
             ip: "192.0.2.10", .neutral),
-        Row("RFC 7208 5.2: include of a softfail does not match", "v=spf1 include:soft.example.net -all",
+        Row(
+            "RFC 7208 5.2: include of a softfail does not match", "v=spf1 include:soft.example.net -all",
             ip: "192.0.2.10", .fail),
-        Row("RFC 7208 5.2: include of a permerror is permerror", "v=spf1 include:broken.example.net +all",
+        Row(
+            "RFC 7208 5.2: include of a permerror is permerror", "v=spf1 include:broken.example.net +all",
             ip: "192.0.2.10", .permerror),
-        Row("RFC 7208 5.2: include of no record is permerror", "v=spf1 include:nothing.example.net +all",
+        Row(
+            "RFC 7208 5.2: include of no record is permerror", "v=spf1 include:nothing.example.net +all",
             ip: "192.0.2.10", .permerror),
-        Row("RFC 7208 5.2: include of a timeout is temperror", "v=spf1 include:slow.example.net +all",
+        Row(
+            "RFC 7208 5.2: include of a timeout is temperror", "v=spf1 include:slow.example.net +all",
             ip: "192.0.2.10", .temperror),
         Row("RFC 7208 5.2: -include of a pass fails", "v=spf1 -include:pass.example.net +all", ip: "192.0.2.10", .fail),
         // 5.3 a
         Row("RFC 7208 5.3: a matches the domain's A record", "v=spf1 a -all", ip: "192.0.2.1", .pass),
         Row("RFC 7208 5.3: a:host matches that host", "v=spf1 a:mail.example.com -all", ip: "192.0.2.10", .pass),
-        Row("RFC 7208 5.3: a with /24 matches the network", "v=spf1 a:mail.example.com/24 -all", ip: "192.0.2.200",
+        Row(
+            "RFC 7208 5.3: a with /24 matches the network", "v=spf1 a:mail.example.com/24 -all", ip: "192.0.2.200",
             .pass),
         Row("RFC 7208 5.3: a uses AAAA for IPv6 clients", "v=spf1 a:mail.example.com -all", ip: "2001:db8::10", .pass),
-        Row("RFC 7208 5.6: a dual CIDR applies //64 to IPv6", "v=spf1 a:mail.example.com/32//64 -all",
+        Row(
+            "RFC 7208 5.6: a dual CIDR applies //64 to IPv6", "v=spf1 a:mail.example.com/32//64 -all",
             ip: "2001:db8::ffff", .pass),
         Row("RFC 7208 5.6: a /33 is permerror", "v=spf1 a/33 -all", ip: "192.0.2.1", .permerror),
         Row("RFC 7208 5.3: a DNS failure is temperror", "v=spf1 a:slow.example.net -all", ip: "192.0.2.1", .temperror),
@@ -134,67 +159,89 @@ struct SPFEvaluatorTests {
         Row("RFC 7208 5.4: mx matches an exchange's address", "v=spf1 mx -all", ip: "192.0.2.21", .pass),
         Row("RFC 7208 5.4: mx does not match other addresses", "v=spf1 mx -all", ip: "192.0.2.22", .fail),
         Row("RFC 7208 5.4: mx//48 matches an IPv6 exchange's network", "v=spf1 mx//48 -all", ip: "2001:db8::99", .pass),
-        Row("RFC 7505: a null MX names no host", "v=spf1 mx:null.example.com -all", ip: "192.0.2.10", .fail,
+        Row(
+            "RFC 7505: a null MX names no host", "v=spf1 mx:null.example.com -all", ip: "192.0.2.10", .fail,
             extra: ["null.example.com": [.mx(preference: 0, exchange: .root)]]),
         // 5.5 ptr
         Row("RFC 7208 5.5: ptr matches a validated name under the domain", "v=spf1 ptr -all", ip: "192.0.2.10", .pass),
         Row("RFC 7208 5.5: ptr:domain matches names under it", "v=spf1 ptr:example.com -all", ip: "192.0.2.10", .pass),
-        Row("RFC 7208 5.5: an unvalidated PTR name does not match", "v=spf1 ptr:example.net -all", ip: "192.0.2.10",
+        Row(
+            "RFC 7208 5.5: an unvalidated PTR name does not match", "v=spf1 ptr:example.net -all", ip: "192.0.2.10",
             .fail),
         Row("RFC 7208 5.5: ptr works for IPv6", "v=spf1 ptr -all", ip: "2001:db8::10", .pass),
         // 5.6 ip4 / ip6
         Row("RFC 7208 5.6: ip4 with /24 matches", "v=spf1 ip4:192.0.2.0/24 -all", ip: "192.0.2.9", .pass),
         Row("RFC 7208 5.6: ip4 without a length is /32", "v=spf1 ip4:192.0.2.8 -all", ip: "192.0.2.9", .fail),
         Row("RFC 7208 5.6: ip4 /0 matches every IPv4", "v=spf1 ip4:1.1.1.1/0 -all", ip: "203.0.113.5", .pass),
-        Row("RFC 7208 5.6: ip4 lengths have no leading zeros", "v=spf1 ip4:192.0.2.0/024 -all", ip: "192.0.2.9",
+        Row(
+            "RFC 7208 5.6: ip4 lengths have no leading zeros", "v=spf1 ip4:192.0.2.0/024 -all", ip: "192.0.2.9",
             .permerror),
         Row("RFC 7208 5.6: a short IPv4 is permerror", "v=spf1 ip4:192.0.2 -all", ip: "192.0.2.9", .permerror),
         Row("RFC 7208 5.6: ip6 with /32 matches", "v=spf1 ip6:2001:db8::/32 -all", ip: "2001:db8:1::5", .pass),
         Row("RFC 7208 5.6: ip6 never matches an IPv4 client", "v=spf1 ip6:::/0 -all", ip: "192.0.2.9", .fail),
-        Row("RFC 7208 5: an IPv4-mapped IPv6 client is checked as IPv4", "v=spf1 ip4:192.0.2.9 -all",
+        Row(
+            "RFC 7208 5: an IPv4-mapped IPv6 client is checked as IPv4", "v=spf1 ip4:192.0.2.9 -all",
             ip: "::ffff:192.0.2.9", .pass),
         Row("RFC 7208 5.6: ip6 /129 is permerror", "v=spf1 ip6:2001:db8::/129 -all", ip: "2001:db8::1", .permerror),
         // 5.7 exists
-        Row("RFC 7208 5.7: exists matches any A record", "v=spf1 exists:mail.example.com -all", ip: "203.0.113.1",
+        Row(
+            "RFC 7208 5.7: exists matches any A record", "v=spf1 exists:mail.example.com -all", ip: "203.0.113.1",
             .pass),
-        Row("RFC 7208 5.7: exists queries A even for IPv6 clients", "v=spf1 exists:six.example.com -all",
+        Row(
+            "RFC 7208 5.7: exists queries A even for IPv6 clients", "v=spf1 exists:six.example.com -all",
             ip: "2001:db8::1", .fail, extra: ["six.example.com": [.ip("2001:db8::1")]]),
         Row("RFC 7208 5.7: exists requires a domain", "v=spf1 exists -all", ip: "203.0.113.1", .permerror),
         // 6.1 redirect
-        Row("RFC 7208 6.1: redirect uses the target's result", "v=spf1 redirect=pass.example.net", ip: "192.0.2.10",
+        Row(
+            "RFC 7208 6.1: redirect uses the target's result", "v=spf1 redirect=pass.example.net", ip: "192.0.2.10",
             .pass),
-        Row("RFC 7208 6.1: redirect is ignored when all is present", "v=spf1 ?all redirect=pass.example.net",
+        Row(
+            "RFC 7208 6.1: redirect is ignored when all is present", "v=spf1 ?all redirect=pass.example.net",
             ip: "192.0.2.10", .neutral),
-        Row("RFC 7208 6.1: redirect to no record is permerror", "v=spf1 redirect=nothing.example.net",
+        Row(
+            "RFC 7208 6.1: redirect to no record is permerror", "v=spf1 redirect=nothing.example.net",
             ip: "192.0.2.10", .permerror),
-        Row("RFC 7208 6: a second redirect is permerror", "v=spf1 redirect=a.example.net redirect=b.example.net",
+        Row(
+            "RFC 7208 6: a second redirect is permerror", "v=spf1 redirect=a.example.net redirect=b.example.net",
             ip: "192.0.2.10", .permerror),
-        Row("RFC 7208 6: unknown modifiers are ignored", "v=spf1 foo=bar%{d} ip4:192.0.2.10 -all", ip: "192.0.2.10",
+        Row(
+            "RFC 7208 6: unknown modifiers are ignored", "v=spf1 foo=bar%{d} ip4:192.0.2.10 -all", ip: "192.0.2.10",
             .pass),
-        Row("RFC 7208 6: an unknown modifier with a bad macro is permerror", "v=spf1 foo=%x -all", ip: "192.0.2.10",
+        Row(
+            "RFC 7208 6: an unknown modifier with a bad macro is permerror", "v=spf1 foo=%x -all", ip: "192.0.2.10",
             .permerror),
         // 6.2 exp
-        Row("RFC 7208 6.2: exp gives the fail explanation", "v=spf1 -all exp=explain.example.com", ip: "192.0.2.10",
+        Row(
+            "RFC 7208 6.2: exp gives the fail explanation", "v=spf1 -all exp=explain.example.com", ip: "192.0.2.10",
             .fail, explanation: "user may not send from 192.0.2.10 for example.com"),
-        Row("RFC 7208 6.2: an exp without a TXT record falls back to the default", "v=spf1 -all exp=none.example.com",
+        Row(
+            "RFC 7208 6.2: an exp without a TXT record falls back to the default", "v=spf1 -all exp=none.example.com",
             ip: "192.0.2.10", .fail, explanation: "example.com does not designate 192.0.2.10 as a permitted sender"),
         // 7 macros
-        Row("RFC 7208 7.3: %{i} and %{d2} in exists", "v=spf1 exists:%{i}.in.%{d2} -all", ip: "192.0.2.10", .pass,
+        Row(
+            "RFC 7208 7.3: %{i} and %{d2} in exists", "v=spf1 exists:%{i}.in.%{d2} -all", ip: "192.0.2.10", .pass,
             extra: ["192.0.2.10.in.example.com": [.ip("127.0.0.2")]]),
-        Row("RFC 7208 7.3: %{ir}.%{v} reverses the address", "v=spf1 exists:%{ir}.%{v}.rbl.example.com -all",
+        Row(
+            "RFC 7208 7.3: %{ir}.%{v} reverses the address", "v=spf1 exists:%{ir}.%{v}.rbl.example.com -all",
             ip: "192.0.2.10", .pass, extra: ["10.2.0.192.in-addr.rbl.example.com": [.ip("127.0.0.2")]]),
-        Row("RFC 7208 7.3: %{l1r-} splits the local-part on dashes", "v=spf1 exists:%{l1r-}.users.example.com -all",
+        Row(
+            "RFC 7208 7.3: %{l1r-} splits the local-part on dashes", "v=spf1 exists:%{l1r-}.users.example.com -all",
             ip: "192.0.2.10", .pass, extra: ["first.users.example.com": [.ip("127.0.0.2")]],
             mailFrom: "first-last@example.com"),
-        Row("RFC 7208 7.3: %{h} is the HELO name", "v=spf1 exists:%{h}.helo.example.com -all", ip: "192.0.2.10", .pass,
+        Row(
+            "RFC 7208 7.3: %{h} is the HELO name", "v=spf1 exists:%{h}.helo.example.com -all", ip: "192.0.2.10", .pass,
             extra: ["mail.example.com.helo.example.com": [.ip("127.0.0.2")]]),
-        Row("RFC 7208 7.3: %{p} is a validated PTR name", "v=spf1 exists:%{p}.valid.example.com -all",
+        Row(
+            "RFC 7208 7.3: %{p} is a validated PTR name", "v=spf1 exists:%{p}.valid.example.com -all",
             ip: "192.0.2.10", .pass, extra: ["mail.example.com.valid.example.com": [.ip("127.0.0.2")]]),
-        Row("RFC 7208 7.1: %{c} is not allowed outside exp", "v=spf1 exists:%{c}.example.com -all", ip: "192.0.2.10",
+        Row(
+            "RFC 7208 7.1: %{c} is not allowed outside exp", "v=spf1 exists:%{c}.example.com -all", ip: "192.0.2.10",
             .permerror),
-        Row("RFC 7208 7.1: a zero digit transformer is permerror", "v=spf1 exists:%{d0}.example.com -all",
+        Row(
+            "RFC 7208 7.1: a zero digit transformer is permerror", "v=spf1 exists:%{d0}.example.com -all",
             ip: "192.0.2.10", .permerror),
-        Row("RFC 7208 7.1: a domain-spec must end in a top label", "v=spf1 a:example.123 -all", ip: "192.0.2.10",
+        Row(
+            "RFC 7208 7.1: a domain-spec must end in a top label", "v=spf1 a:example.123 -all", ip: "192.0.2.10",
             .permerror),
     ]
 
@@ -207,7 +254,8 @@ struct SPFEvaluatorTests {
         zone.addTimeout("slow.example.net")
         let evaluator = SPFEvaluator(resolver: zone)
         let ip = try #require(IPAddress(row.ip))
-        let result = await evaluator.evaluate(ip: ip, mailFrom: row.mailFrom, helo: row.helo, receiver: "mx.receiver.test")
+        let result = await evaluator.evaluate(
+            ip: ip, mailFrom: row.mailFrom, helo: row.helo, receiver: "mx.receiver.test")
         #expect(result.code == row.expected, "\(result.problem ?? "")")
         if let explanation = row.explanation {
             #expect(result.explanation == explanation)

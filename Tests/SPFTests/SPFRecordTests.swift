@@ -20,8 +20,10 @@ struct SPFRecordTests {
     @Test(
         "RFC 7208 12: syntax errors are refused",
         arguments: [
-            "v=spf1 ip4:1.2.3.4/33", "v=spf1 a//129", "v=spf1 include", "v=spf1 exists:", "v=spf1 a:foo%", "v=spf1 a:%{z}",
-            "v=spf1 a:%{d", "v=spf1 1up=foo", "v=spf1 =all", "v=spf1 -all.", "v=spf1 ptr/0", "v=spf1 exp=a.com exp=b.com",
+            "v=spf1 ip4:1.2.3.4/33", "v=spf1 a//129", "v=spf1 include", "v=spf1 exists:", "v=spf1 a:foo%",
+            "v=spf1 a:%{z}",
+            "v=spf1 a:%{d", "v=spf1 1up=foo", "v=spf1 =all", "v=spf1 -all.", "v=spf1 ptr/0",
+            "v=spf1 exp=a.com exp=b.com",
             "v=spf1 ip6:1.2.3.4", "v=spf1 ip4:::1", "v=spf1 a:museum", "v=spf1 redirect=-all", "v=spf2 -all",
         ])
     func refused(_ text: String) {

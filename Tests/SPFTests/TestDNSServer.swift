@@ -121,7 +121,8 @@ private final class UDPServerHandler: ChannelInboundHandler {
         case .answer:
             bytes = (try? server.response(to: query).encode()) ?? []
         }
-        let reply = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: context.channel.allocator.buffer(bytes: bytes))
+        let reply = AddressedEnvelope(
+            remoteAddress: envelope.remoteAddress, data: context.channel.allocator.buffer(bytes: bytes))
         context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
     }
 }
