@@ -96,6 +96,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "MailListener",
+            dependencies: [
+                "MailgateCore",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "HTTPGateway",
             dependencies: [
                 "MailgateCore", "MailStore",
@@ -140,6 +150,15 @@ let package = Package(
         ),
         .executableTarget(name: "FuzzDNSMessage", dependencies: ["DNSClient"], path: "Sources/Fuzz/DNSMessage"),
         .executableTarget(name: "FuzzSPFRecord", dependencies: ["SPF"], path: "Sources/Fuzz/SPFRecord"),
+        .testTarget(
+            name: "MailListenerTests",
+            dependencies: [
+                "MailListener", "MailgateCore", "MailgateTLS", "MailgateTesting",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "MailgateCoreTests",
             dependencies: ["MailgateCore", "MailgateTesting"],

@@ -1,0 +1,151 @@
+import NIOCore
+
+/// Splits the byte stream into lines (and literals) under a hard length limit.
+///
+/// A handler of its own rather than a `ByteToMessageDecoder` because STARTTLS must throw away
+/// the bytes already buffered (``resetForTLS()``), which the decoder does not allow. A line past
+/// the limit is reported as ``InboundFrame/lineTooLong`` once and skipped up to its LF, so the
+/// session answers it and goes on.
+final class LineFramer: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = StampedFrame
+
+    let maximumLineLength: Int
+    let maximumLiteralLength: Int
+    let literalDecision: (@Sendable (ByteBufferView) -> LiteralDecision)?
+    private var buffer: ByteBuffer?
+    private(set) var epoch = 0
+    private var skippingLongLine = false
+    private var literalRemaining = 0
+    private var literalIsDiscarded = false
+    private var literal: ByteBuffer?
+
+    init(
+        maximumLineLength: Int, maximumLiteralLength: Int,
+        literalDecision: (@Sendable (ByteBufferView) -> LiteralDecision)?
+    ) {
+        self.maximumLineLength = maximumLineLength
+        self.maximumLiteralLength = maximumLiteralLength
+        self.literalDecision = literalDecision
+    }
+
+    /// Drops every buffered byte and starts a new epoch: called on the event loop right after the
+    /// TLS handler is put in front, so what follows is decrypted and what was queued is stale.
+    func resetForTLS() {
+        buffer = nil
+        skippingLongLine = false
+        literalRemaining = 0
+        literal = nil
+        epoch += 1
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        if var buffered = buffer {
+            buffered.writeBuffer(&incoming)
+            buffer = buffered
+        } else {
+            buffer = incoming
+        }
+        while let frame = nextFrame() {
+            context.fireChannelRead(wrapInboundOut(StampedFrame(epoch: epoch, frame: frame)))
+        }
+        if buffer?.readableBytes == 0 { buffer = nil } else { buffer?.discardReadBytes() }
+    }
+
+    /// The next complete frame in the buffer, consuming its bytes; nil when more bytes are needed.
+    private func nextFrame() -> InboundFrame? {
+        while var current = buffer, current.readableBytes > 0 {
+            let step = self.step(&current)
+            buffer = current
+            if let frame = step.frame { return frame }
+            if !step.consumedSilently { return nil }
+        }
+        return nil
+    }
+
+    /// One step of framing: a frame, or bytes consumed without one (a skipped line end, a
+    /// discarded literal), or neither (wait for more bytes).
+    private func step(_ current: inout ByteBuffer) -> (frame: InboundFrame?, consumedSilently: Bool) {
+        if literalRemaining > 0 {
+            let take = min(literalRemaining, current.readableBytes)
+            guard var chunk = current.readSlice(length: take) else { return (nil, false) }
+            literalRemaining -= take
+            if !literalIsDiscarded {
+                if literal == nil { literal = chunk } else { literal?.writeBuffer(&chunk) }
+            }
+            guard literalRemaining == 0 else { return (nil, false) }
+            if literalIsDiscarded { return (nil, true) }
+            let done = literal ?? ByteBuffer()
+            literal = nil
+            return (.literal(done), false)
+        }
+        let view = current.readableBytesView
+        guard let newline = view.firstIndex(of: UInt8(ascii: "\n")) else {
+            if current.readableBytes > maximumLineLength {
+                // Keep nothing of an over-long line; report it once, then skip to its end.
+                current.moveReaderIndex(forwardBy: current.readableBytes)
+                if !skippingLongLine {
+                    skippingLongLine = true
+                    return (.lineTooLong, false)
+                }
+            }
+            return (nil, false)
+        }
+        let length = newline - view.startIndex
+        if skippingLongLine {
+            skippingLongLine = false
+            current.moveReaderIndex(forwardBy: length + 1)
+            return (nil, true)
+        }
+        guard length <= maximumLineLength else {
+            current.moveReaderIndex(forwardBy: length + 1)
+            return (.lineTooLong, false)
+        }
+        let endsWithCRLF = length > 0 && view[newline - 1] == UInt8(ascii: "\r")
+        guard let line = current.readSlice(length: endsWithCRLF ? length - 1 : length) else { return (nil, false) }
+        current.moveReaderIndex(forwardBy: endsWithCRLF ? 2 : 1)
+        switch literalDecision?(line.readableBytesView) ?? .none {
+        case .none:
+            break
+        case .accept(let count) where count > 0 && count <= maximumLiteralLength:
+            literalRemaining = count
+            literalIsDiscarded = false
+        case .accept(let count), .discard(let count):
+            // Too large to keep (or refused): the bytes still come, and are dropped.
+            if count > 0 {
+                literalRemaining = count
+                literalIsDiscarded = true
+            }
+        }
+        return (.line(line, endsWithCRLF: endsWithCRLF), false)
+    }
+}
+
+/// Turns connection events into frames, so the session reads them in order with its lines.
+final class ConnectionEventFramer: ChannelInboundHandler {
+    typealias InboundIn = StampedFrame
+    typealias InboundOut = StampedFrame
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case let idle as IdleStateHandler.IdleStateEvent where idle == .read:
+            deliver(.idleTimeout, context: context)
+        case is ListenerShutdownEvent:
+            deliver(.shutdown, context: context)
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}
+
+extension ConnectionEventFramer {
+    /// NIOAsyncChannel hands reads to the session at read-complete: an event needs both.
+    private func deliver(_ frame: InboundFrame, context: ChannelHandlerContext) {
+        context.fireChannelRead(wrapInboundOut(StampedFrame(epoch: nil, frame: frame)))
+        context.fireChannelReadComplete()
+    }
+}
+
+/// Fired into every open connection when the listener starts its graceful shutdown.
+struct ListenerShutdownEvent: Sendable {}

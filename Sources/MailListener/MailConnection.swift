@@ -1,0 +1,83 @@
+public import NIOCore
+public import NIOSSL
+
+/// One client connection as a mail session sees it: frames in, bytes out, STARTTLS.
+///
+/// Used by one task (the session's driver); not `Sendable`. Frames read before a STARTTLS are dropped
+/// after it: only what arrives through TLS counts.
+public final class MailConnection {
+    private let asyncChannel: NIOAsyncChannel<StampedFrame, ByteBuffer>
+    private var frames: NIOAsyncChannelInboundStream<StampedFrame>.AsyncIterator
+    private let writer: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    private let framer: NIOLoopBound<LineFramer>
+    private var epoch = 0
+    /// The client's address, as text (for logs, throttling and the `Received:` header).
+    public let remoteAddress: String
+    /// The connection came from loopback, which counts as secure (as Dovecot does by default).
+    public let isLoopback: Bool
+    /// TLS is on: implicit TLS, or after a completed STARTTLS.
+    public private(set) var isTLS: Bool
+
+    /// Passwords may be sent: over TLS or from loopback (INTERFACE.md).
+    public var isSecure: Bool { isTLS || isLoopback }
+
+    var channel: any Channel { asyncChannel.channel }
+
+    init(
+        asyncChannel: NIOAsyncChannel<StampedFrame, ByteBuffer>,
+        inbound: NIOAsyncChannelInboundStream<StampedFrame>, writer: NIOAsyncChannelOutboundWriter<ByteBuffer>,
+        framer: NIOLoopBound<LineFramer>, isTLS: Bool
+    ) {
+        self.asyncChannel = asyncChannel
+        self.frames = inbound.makeAsyncIterator()
+        self.writer = writer
+        self.framer = framer
+        self.isTLS = isTLS
+        let address = asyncChannel.channel.remoteAddress
+        self.remoteAddress = address?.ipAddress ?? "unknown"
+        self.isLoopback = Self.isLoopback(address)
+    }
+
+    /// The next frame, or nil when the client has gone.
+    public func next() async throws -> InboundFrame? {
+        while let stamped = try await frames.next() {
+            // RFC 3207 4.2: nothing the client sent before TLS is believed after it.
+            if let frameEpoch = stamped.epoch, frameEpoch < epoch { continue }
+            return stamped.frame
+        }
+        return nil
+    }
+
+    /// Sends bytes (flushed at once).
+    public func send(_ bytes: ByteBuffer) async throws {
+        try await writer.write(bytes)
+    }
+
+    /// Sends text as UTF-8.
+    public func send(_ text: String) async throws {
+        try await writer.write(ByteBuffer(string: text))
+    }
+
+    /// Puts TLS in front of the connection; call right after the protocol's "go ahead" reply.
+    /// Every byte and frame that arrived before is thrown away.
+    public func startTLS(_ context: NIOSSLContext) async throws {
+        let framer = self.framer
+        let channel = asyncChannel.channel
+        try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context), position: .first)
+            framer.value.resetForTLS()
+        }.get()
+        epoch += 1
+        isTLS = true
+    }
+
+    /// Closes the connection.
+    public func close() async {
+        try? await asyncChannel.channel.close()
+    }
+
+    static func isLoopback(_ address: SocketAddress?) -> Bool {
+        guard let ip = address?.ipAddress else { return false }
+        return ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
+    }
+}
