@@ -106,6 +106,33 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "MIME",
+            dependencies: ["MailgateCore"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "POP3Server",
+            dependencies: [
+                "MailListener", "MailStore", "MailgateCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SMTPServer",
+            dependencies: [
+                "MailListener", "MailStore", "MailgateCore", "SPF", "DNSClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "HTTPGateway",
             dependencies: [
                 "MailgateCore", "MailStore",
@@ -123,7 +150,7 @@ let package = Package(
             name: "MailgateCLI",
             dependencies: [
                 "MailgateCore", "MailStore", "MailStoreSQLite", "MailgateTLS", "HTTPGateway",
-                "DNSClient", "SPF",
+                "DNSClient", "SPF", "MailListener", "SMTPServer", "POP3Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -150,6 +177,34 @@ let package = Package(
         ),
         .executableTarget(name: "FuzzDNSMessage", dependencies: ["DNSClient"], path: "Sources/Fuzz/DNSMessage"),
         .executableTarget(name: "FuzzSPFRecord", dependencies: ["SPF"], path: "Sources/Fuzz/SPFRecord"),
+        .executableTarget(name: "FuzzSMTPCommand", dependencies: ["SMTPServer"], path: "Sources/Fuzz/SMTPCommand"),
+        .executableTarget(name: "FuzzPOP3Command", dependencies: ["POP3Server"], path: "Sources/Fuzz/POP3Command"),
+        .executableTarget(name: "FuzzMIMEMessage", dependencies: ["MIME"], path: "Sources/Fuzz/MIMEMessage"),
+        .testTarget(
+            name: "MIMETests",
+            dependencies: ["MIME", "MailgateCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "POP3ServerTests",
+            dependencies: [
+                "POP3Server", "MailListener", "MailStore", "MailStoreSQLite", "MailgateCore", "MailgateTesting",
+                "MailgateTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SMTPServerTests",
+            dependencies: [
+                "SMTPServer", "MailListener", "MailStore", "MailStoreSQLite", "MailgateCore", "MailgateTesting",
+                "MailgateTLS", "SPF", "DNSClient",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "MailListenerTests",
             dependencies: [

@@ -1,0 +1,1 @@
+// The POP3Server target: see its issue. This file keeps the target buildable until its code lands.

@@ -1,0 +1,1 @@
+// The SMTPServer target: see its issue. This file keeps the target buildable until its code lands.
