@@ -7,6 +7,7 @@ import MailStoreSQLite
 import MailgateCore
 import MailgateTLS
 import Metrics
+import NIOPosix
 import NIOSSL
 import Prometheus
 import ServiceLifecycle
@@ -17,17 +18,6 @@ import UnixSignals
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the gateway.")
     @OptionGroup var options: ConfigOption
-
-    /// Listeners of INTERFACE.md that later issues implement; configured ones are reported, not faked.
-    static let pendingListeners: [(key: String, issue: String)] = [
-        ("smtp.listen", "SMTP ingress (issue 5)"), ("submission.listen", "submission"),
-        ("imap.listen", "IMAP (issue 6)"), ("imap.tls_listen", "IMAP (issue 6)"),
-        ("pop3.listen", "POP3 (issue 7)"), ("pop3.tls_listen", "POP3 (issue 7)"),
-        ("outbound", "outbound delivery"),
-    ]
-
-    /// How long open sessions may run on after SIGTERM or SIGINT.
-    static let shutdownGraceSeconds: Int64 = 20
 
     func run() async throws {
         let config = try await MailgateConfigLoader.load(path: options.config)
@@ -55,11 +45,18 @@ struct ServeCommand: AsyncParsableCommand {
         for (listener, name) in [("http.listen", config.http.listen), ("http.tls_listen", config.http.tlsListen)] {
             if let name { logger.notice("listening", metadata: ["listener": "\(listener)", "address": "\(name)"]) }
         }
-        for (key, what) in Self.pendingListeners where Self.isConfigured(key, in: config) {
-            logger.warning(
-                "not started: this build does not implement it yet",
-                metadata: ["listener": "\(key)", "service": "\(what)"])
-        }
+        let context = ServeContext(
+            config: config, store: store, tls: try tls?.makeServerContext(),
+            signIn: SignInGate(
+                store: store, clock: SystemClock(), hasher: PasswordHasher(), threadPool: NIOThreadPool.singleton),
+            logger: logger)
+        services.append(SignInCacheInvalidator(store: store, gate: context.signIn))
+        services += try Self.smtpServices(context)
+        services += try Self.pop3Services(context)
+        context.reportNotImplemented("submission.listen", "submission", configured: config.submission.listen != nil)
+        context.reportNotImplemented("imap.listen", "IMAP (issue 6)", configured: config.imap.listen != nil)
+        context.reportNotImplemented("imap.tls_listen", "IMAP (issue 6)", configured: config.imap.tlsListen != nil)
+        context.reportNotImplemented("outbound", "outbound delivery", configured: config.outbound != nil)
 
         var groupConfiguration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },
@@ -71,19 +68,6 @@ struct ServeCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         logger.notice("stopped")
-    }
-
-    static func isConfigured(_ key: String, in config: MailgateConfig) -> Bool {
-        switch key {
-        case "smtp.listen": config.smtp != nil
-        case "submission.listen": config.submission.listen != nil
-        case "imap.listen": config.imap.listen != nil
-        case "imap.tls_listen": config.imap.tlsListen != nil
-        case "pop3.listen": config.pop3.listen != nil
-        case "pop3.tls_listen": config.pop3.tlsListen != nil
-        case "outbound": config.outbound != nil
-        default: false
-        }
     }
 
     /// Loads the TLS material, first making development certificates if the config asks for them.
