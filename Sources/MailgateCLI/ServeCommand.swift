@@ -19,6 +19,9 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the gateway.")
     @OptionGroup var options: ConfigOption
 
+    /// How long open sessions may run on after SIGTERM or SIGINT.
+    static let shutdownGraceSeconds: Int64 = 20
+
     func run() async throws {
         let config = try await MailgateConfigLoader.load(path: options.config)
         let logger = Self.bootstrapLogging(level: config.log.level)
