@@ -144,9 +144,8 @@ final class ChangeRecorder: @unchecked Sendable {
             case .settings: ("settings", nil, nil, nil)
             case .directory: ("directory", nil, nil, nil)
             }
-        try db.execute(
-            sql: """
-                INSERT INTO change_log (origin, kind, mailbox_id, folder_id, user_id, at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [origin, kind, mailbox, folder, user, now])
+        try db.cachedStatement(
+            sql: "INSERT INTO change_log (origin, kind, mailbox_id, folder_id, user_id, at) VALUES (?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [origin, kind, mailbox, folder, user, now])
     }
 }

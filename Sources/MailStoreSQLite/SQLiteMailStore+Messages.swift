@@ -138,14 +138,15 @@ extension SQLiteMailStore {
     }
 
     static func insertContent(_ db: Database, _ bytes: Data) throws -> ContentID {
-        try db.execute(sql: "INSERT INTO content (size, bytes) VALUES (?, ?)", arguments: [bytes.count, bytes])
+        try db.cachedStatement(sql: "INSERT INTO content (size, bytes) VALUES (?, ?)")
+            .execute(arguments: [bytes.count, bytes])
         return ContentID(db.lastInsertedRowID)
     }
 
     static func dropContentIfUnused(_ db: Database, _ content: ContentID) throws {
-        try db.execute(
-            sql: "DELETE FROM content WHERE id = ? AND NOT EXISTS (SELECT 1 FROM message WHERE content_id = ?)",
-            arguments: [content.rawValue, content.rawValue])
+        try db.cachedStatement(
+            sql: "DELETE FROM content WHERE id = ? AND NOT EXISTS (SELECT 1 FROM message WHERE content_id = ?)"
+        ).execute(arguments: [content.rawValue, content.rawValue])
     }
 
     /// Files a stored content in a folder under the next UID, with a new modseq, after checking
@@ -154,32 +155,34 @@ extension SQLiteMailStore {
         _ db: Database, into folder: FolderID, content: ContentID, size: Int, flags: MessageFlags, keywords: [String],
         internalDate: Date, changes: ChangeRecorder
     ) throws -> MessageUID {
-        guard
-            let box = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT m.id, m.disabled_at, m.quota_bytes, m.used_bytes FROM folder f
-                    JOIN mailbox m ON m.id = f.mailbox_id WHERE f.id = ?
-                    """, arguments: [folder.rawValue])
-        else { throw StoreRefusal.folderUnknown(String(describing: folder)) }
+        // The delivery hot path: cached statements, parsed once per connection.
+        let mailboxState = try db.cachedStatement(
+            sql: """
+                SELECT m.id, m.disabled_at, m.quota_bytes, m.used_bytes FROM folder f
+                JOIN mailbox m ON m.id = f.mailbox_id WHERE f.id = ?
+                """)
+        guard let box = try Row.fetchOne(mailboxState, arguments: [folder.rawValue]) else {
+            throw StoreRefusal.folderUnknown(String(describing: folder))
+        }
         guard box["disabled_at"] as Double? == nil else { throw StoreRefusal.mailboxUnavailable }
         if let quota: Int64 = box["quota_bytes"], (box["used_bytes"] as Int64) + Int64(size) > quota {
             throw StoreRefusal.quotaExceeded
         }
-        guard
-            let row = try Row.fetchOne(
-                db,
-                sql: """
-                    UPDATE folder SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1
-                    WHERE id = ? RETURNING uid_next - 1 AS uid, highest_modseq
-                    """, arguments: [folder.rawValue])
-        else { throw StoreRefusal.folderUnknown(String(describing: folder)) }
+        let nextUID = try db.cachedStatement(
+            sql: """
+                UPDATE folder SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1
+                WHERE id = ? RETURNING uid_next - 1 AS uid, highest_modseq
+                """)
+        guard let row = try Row.fetchOne(nextUID, arguments: [folder.rawValue]) else {
+            throw StoreRefusal.folderUnknown(String(describing: folder))
+        }
         let uid: Int64 = row["uid"]
-        try db.execute(
+        let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO message (folder_id, uid, content_id, flags, keywords, internal_date, size, modseq)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """)
+        try insert.execute(
             arguments: [folder.rawValue, uid, content.rawValue, flags.rawValue, keywords.sorted().joined(separator: " "),
                         internalDate.timeIntervalSince1970, size, row["highest_modseq"] as Int64])
         try changes.record(.folder(MailboxID(box["id"]), folder))
@@ -196,10 +199,10 @@ extension SQLiteMailStore {
     }
 
     static func inbox(_ db: Database, of mailbox: MailboxID) throws -> FolderID {
-        guard
-            let id = try Int64.fetchOne(
-                db, sql: "SELECT id FROM folder WHERE mailbox_id = ? AND role = 'inbox'", arguments: [mailbox.rawValue])
-        else { throw StoreRefusal.mailboxUnavailable }
+        let lookup = try db.cachedStatement(sql: "SELECT id FROM folder WHERE mailbox_id = ? AND role = 'inbox'")
+        guard let id = try Int64.fetchOne(lookup, arguments: [mailbox.rawValue]) else {
+            throw StoreRefusal.mailboxUnavailable
+        }
         return FolderID(id)
     }
 
