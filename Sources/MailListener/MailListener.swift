@@ -44,7 +44,9 @@ public final class MailListener: Service, Sendable {
     public func boundAddress() async throws -> SocketAddress {
         try await withCheckedThrowingContinuation { continuation in
             bound.withLock { state in
-                if let address = state.address { continuation.resume(returning: address) } else {
+                if let address = state.address {
+                    continuation.resume(returning: address)
+                } else {
                     state.waiters.append(continuation)
                 }
             }
@@ -123,7 +125,9 @@ public final class MailListener: Service, Sendable {
             return true
         }
         guard admitted else {
-            logger.info("connection refused: limit reached", metadata: ["listener": "\(configuration.name)", "client": "\(address)"])
+            logger.info(
+                "connection refused: limit reached",
+                metadata: ["listener": "\(configuration.name)", "client": "\(address)"])
             try? await child.executeThenClose { _, outbound in
                 try await outbound.write(ByteBuffer(string: configuration.refusalWhenBusy))
             }
@@ -138,7 +142,8 @@ public final class MailListener: Service, Sendable {
         }
         do {
             let framer = try await channel.eventLoop.submit {
-                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: LineFramer.self), eventLoop: channel.eventLoop)
+                NIOLoopBound(
+                    try channel.pipeline.syncOperations.handler(type: LineFramer.self), eventLoop: channel.eventLoop)
             }.get()
             try await child.executeThenClose { inbound, outbound in
                 let connection = MailConnection(

@@ -26,7 +26,8 @@ extension SQLiteMailStore {
         try await write { db, changes in
             guard try Self.domainExists(db, domain) else { throw StoreRefusal.domainUnknown(domain) }
             let inUse =
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM address WHERE domain = ? AND is_live = 1", arguments: [domain])
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM address WHERE domain = ? AND is_live = 1", arguments: [domain])
                 ?? 0
             guard inUse == 0 else { throw StoreRefusal.domainInUse(domain, addresses: inUse) }
             try db.execute(sql: "DELETE FROM domain WHERE name = ?", arguments: [domain])
@@ -41,7 +42,8 @@ extension SQLiteMailStore {
     public func domain(_ name: String) async throws -> DomainInfo? {
         let domain = name.lowercased()
         return try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM domain WHERE name = ?", arguments: [domain]).map(Self.domain(from:))
+            try Row.fetchOne(db, sql: "SELECT * FROM domain WHERE name = ?", arguments: [domain]).map(
+                Self.domain(from:))
         }
     }
 
@@ -76,7 +78,7 @@ extension SQLiteMailStore {
 
     static func randomHex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0 ... 255, using: &generator)) }
+        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }
             .joined()
     }
 

@@ -54,7 +54,9 @@ extension SQLiteMailStore {
                     UPDATE user SET password_notice_for = ?
                     WHERE id = ? AND password_changed_at = ? AND password_notice_for IS NOT ?
                     """, arguments: [stamp, user.rawValue, stamp, stamp])
-            guard db.changesCount == 1, case .active(let mailbox) = try Self.mailboxState(db, user) else { return false }
+            guard db.changesCount == 1, case .active(let mailbox) = try Self.mailboxState(db, user) else {
+                return false
+            }
             let content = try Self.insertContent(db, message.bytes)
             _ = try Self.insertMessage(
                 db, into: try Self.inbox(db, of: mailbox), content: content, size: message.bytes.count, flags: [],
@@ -65,8 +67,10 @@ extension SQLiteMailStore {
 
     public func folders(of mailbox: MailboxID) async throws -> [FolderInfo] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM folder WHERE mailbox_id = ? ORDER BY name", arguments: [mailbox.rawValue])
-                .map(Self.folder(from:))
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM folder WHERE mailbox_id = ? ORDER BY name", arguments: [mailbox.rawValue]
+            )
+            .map(Self.folder(from:))
         }
     }
 
@@ -116,8 +120,10 @@ extension SQLiteMailStore {
                 sql: """
                     UPDATE folder SET name = ? || substr(name, ?) WHERE mailbox_id = ? AND substr(name, 1, ?) = ?
                     """,
-                arguments: [newName + String(FolderInfo.delimiter), prefix.count + 1, folder.mailbox.rawValue,
-                            prefix.count, prefix])
+                arguments: [
+                    newName + String(FolderInfo.delimiter), prefix.count + 1, folder.mailbox.rawValue,
+                    prefix.count, prefix,
+                ])
             try db.execute(sql: "UPDATE folder SET name = ? WHERE id = ?", arguments: [newName, id.rawValue])
             try changes.record(.folderList(folder.mailbox))
         }
@@ -137,9 +143,10 @@ extension SQLiteMailStore {
 
     public func setSubscribed(_ id: FolderID, _ subscribed: Bool) async throws {
         try await write { db, changes in
-            guard let mailbox = try Int64.fetchOne(
-                db, sql: "UPDATE folder SET subscribed = ? WHERE id = ? RETURNING mailbox_id",
-                arguments: [subscribed, id.rawValue])
+            guard
+                let mailbox = try Int64.fetchOne(
+                    db, sql: "UPDATE folder SET subscribed = ? WHERE id = ? RETURNING mailbox_id",
+                    arguments: [subscribed, id.rawValue])
             else { throw StoreRefusal.folderUnknown(String(describing: id)) }
             try changes.record(.folderList(MailboxID(mailbox)))
         }
@@ -175,7 +182,8 @@ extension SQLiteMailStore {
             let uid = try Self.insertMessage(
                 db, into: folder, content: content, size: message.bytes.count, flags: flags, keywords: keywords,
                 internalDate: message.internalDate, changes: changes)
-            return UIDAssignment(uidValidity: UInt32(truncatingIfNeeded: row["uid_validity"] as Int64), pairs: [(0, uid)])
+            return UIDAssignment(
+                uidValidity: UInt32(truncatingIfNeeded: row["uid_validity"] as Int64), pairs: [(0, uid)])
         }
     }
 }

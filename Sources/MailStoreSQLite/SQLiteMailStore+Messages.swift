@@ -128,7 +128,8 @@ extension SQLiteMailStore {
         guard !candidates.isEmpty else { return [] }
         let modSeq = try bumpModSeq(db, folder)
         for uid in candidates {
-            try db.execute(sql: "DELETE FROM message WHERE folder_id = ? AND uid = ?", arguments: [folder.rawValue, uid])
+            try db.execute(
+                sql: "DELETE FROM message WHERE folder_id = ? AND uid = ?", arguments: [folder.rawValue, uid])
             try db.execute(
                 sql: "INSERT OR REPLACE INTO expunged (folder_id, uid, modseq) VALUES (?, ?, ?)",
                 arguments: [folder.rawValue, uid, modSeq])
@@ -183,8 +184,10 @@ extension SQLiteMailStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         try insert.execute(
-            arguments: [folder.rawValue, uid, content.rawValue, flags.rawValue, keywords.sorted().joined(separator: " "),
-                        internalDate.timeIntervalSince1970, size, row["highest_modseq"] as Int64])
+            arguments: [
+                folder.rawValue, uid, content.rawValue, flags.rawValue, keywords.sorted().joined(separator: " "),
+                internalDate.timeIntervalSince1970, size, row["highest_modseq"] as Int64,
+            ])
         try changes.record(.folder(MailboxID(box["id"]), folder))
         return MessageUID(truncatingIfNeeded: uid)
     }
@@ -208,7 +211,8 @@ extension SQLiteMailStore {
 
     static func mailboxOfFolder(_ db: Database, _ folder: FolderID) throws -> MailboxID {
         guard
-            let id = try Int64.fetchOne(db, sql: "SELECT mailbox_id FROM folder WHERE id = ?", arguments: [folder.rawValue])
+            let id = try Int64.fetchOne(
+                db, sql: "SELECT mailbox_id FROM folder WHERE id = ?", arguments: [folder.rawValue])
         else { throw StoreRefusal.folderUnknown(String(describing: folder)) }
         return MailboxID(id)
     }

@@ -51,7 +51,9 @@ extension SQLiteMailStore {
     /// Gives a licensed user a mailbox: reconnects a disabled one (within 30 days it still
     /// exists) or makes a new one with the six standard folders.
     static func openMailbox(_ db: Database, for user: UserID, now: Double, changes: ChangeRecorder) throws {
-        if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM mailbox WHERE user_id = ?", arguments: [user.rawValue]) {
+        if let existing = try Int64.fetchOne(
+            db, sql: "SELECT id FROM mailbox WHERE user_id = ?", arguments: [user.rawValue])
+        {
             try db.execute(sql: "UPDATE mailbox SET disabled_at = NULL WHERE id = ?", arguments: [existing])
             return
         }
@@ -64,7 +66,8 @@ extension SQLiteMailStore {
     }
 
     /// A new folder with a UIDVALIDITY never used before in this store.
-    static func insertFolder(_ db: Database, name: String, role: FolderRole?, in mailbox: MailboxID) throws -> FolderID {
+    static func insertFolder(_ db: Database, name: String, role: FolderRole?, in mailbox: MailboxID) throws -> FolderID
+    {
         try db.execute(sql: "UPDATE organisation SET last_uid_validity = last_uid_validity + 1 WHERE id = 1")
         let uidValidity = try Int64.fetchOne(db, sql: "SELECT last_uid_validity FROM organisation WHERE id = 1") ?? 1
         try db.execute(
@@ -92,7 +95,9 @@ extension SQLiteMailStore {
     }
 
     static func mailboxState(_ db: Database, _ user: UserID) throws -> MailboxState {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, disabled_at FROM mailbox WHERE user_id = ?", arguments: [user.rawValue])
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT id, disabled_at FROM mailbox WHERE user_id = ?", arguments: [user.rawValue])
         else { return .none }
         let id = MailboxID(row["id"])
         if let since: Double = row["disabled_at"] { return .disabled(id, since: Date(timeIntervalSince1970: since)) }

@@ -13,8 +13,10 @@ extension SQLiteMailStore {
                     INSERT INTO user (display_name, password_hash, must_change_password, password_changed_at,
                         sign_in_blocked, created_at) VALUES (?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [new.profile.displayName, new.passwordHash, new.mustChangePassword, changes.now,
-                            new.isSignInBlocked, changes.now])
+                arguments: [
+                    new.profile.displayName, new.passwordHash, new.mustChangePassword, changes.now,
+                    new.isSignInBlocked, changes.now,
+                ])
             let user = UserID(db.lastInsertedRowID)
             try Self.writeProfile(db, user, new.profile)
             try Self.insertAddress(db, new.email, user: user, primary: true)
@@ -124,7 +126,8 @@ extension SQLiteMailStore {
                 throw StoreRefusal.licenseNotAssigned(user: address.description, sku: sku)
             }
             let remaining =
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM license_assignment WHERE user_id = ?", arguments: [user.rawValue])
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM license_assignment WHERE user_id = ?", arguments: [user.rawValue])
                 ?? 0
             var disabled = false
             if remaining == 0 {
@@ -156,7 +159,8 @@ extension SQLiteMailStore {
         try await write { db, changes in
             let user = try Self.requireLiveUser(db, address)
             let skus = try String.fetchAll(
-                db, sql: "SELECT sku FROM license_assignment WHERE user_id = ? ORDER BY sku", arguments: [user.rawValue])
+                db, sql: "SELECT sku FROM license_assignment WHERE user_id = ? ORDER BY sku", arguments: [user.rawValue]
+            )
             try db.execute(sql: "DELETE FROM license_assignment WHERE user_id = ?", arguments: [user.rawValue])
             try db.execute(
                 sql: "UPDATE user SET deleted_at = ?, licenses_at_deletion = ? WHERE id = ?",
@@ -181,7 +185,8 @@ extension SQLiteMailStore {
                         SELECT u.id FROM user u JOIN address a ON a.user_id = u.id
                         WHERE a.address = ? AND a.is_primary = 1 AND u.deleted_at IS NOT NULL
                         ORDER BY u.deleted_at DESC LIMIT 1
-                        """, arguments: [address.description]).map(UserID.init)
+                        """, arguments: [address.description]
+                ).map(UserID.init)
             else { throw StoreRefusal.deletedUserUnknown(address.description) }
             let account = try Self.account(db, user)
             guard let deletedAt = account.deletedAt, deletedAt.timeIntervalSince1970 >= horizon else {
@@ -302,7 +307,8 @@ extension SQLiteMailStore {
                         ORDER BY u.deleted_at DESC LIMIT 1
                         """, arguments: [login.description]
                 ).map(UserID.init)
-            guard let user, let row = try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ?", arguments: [user.rawValue])
+            guard let user,
+                let row = try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ?", arguments: [user.rawValue])
             else { return nil }
             return StoredCredentials(
                 userID: user, email: try Self.primaryAddress(db, user), passwordHash: row["password_hash"],

@@ -29,8 +29,9 @@ public final class SQLiteMailStore: MailStore {
             // WAL with FULL: every commit fsyncs the WAL, so a committed write survives power loss.
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        let pool = try DatabasePool(path: (directory as NSString).appendingPathComponent("mailgate.sqlite"),
-                                    configuration: configuration)
+        let pool = try DatabasePool(
+            path: (directory as NSString).appendingPathComponent("mailgate.sqlite"),
+            configuration: configuration)
         // GRDB's WAL set-up puts the writer connection in synchronous = NORMAL after
         // prepareDatabase ran, which syncs the WAL only at checkpoints: set FULL on it again,
         // so that every commit is on disk before its writers are answered.
@@ -44,7 +45,8 @@ public final class SQLiteMailStore: MailStore {
                     arguments: [String(decoding: settings, as: UTF8.self), Self.uidValiditySeed(clock.now)])
             }
         }
-        self.changeLogStart = try pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM change_log") ?? 0 }
+        self.changeLogStart = try pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM change_log") ?? 0
+        }
         self.pool = pool
         self.clock = clock
         self.origin = UUID().uuidString

@@ -73,5 +73,7 @@ enum BulkImportCSV {
         return String(data: data, encoding: .utf8).map(dropBOM)
     }
 
-    private static func dropBOM(_ text: String) -> String { text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text }
+    private static func dropBOM(_ text: String) -> String {
+        text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+    }
 }

@@ -66,7 +66,9 @@ enum DomainRecords {
         if let smarthost = config.outbound?.smarthost, !isLoopback(smarthost.host) {
             if smarthost.host.contains(":") {
                 terms.append("ip6:\(smarthost.host)")
-            } else if smarthost.host.split(separator: ".").count == 4, smarthost.host.allSatisfy({ $0.isNumber || $0 == "." }) {
+            } else if smarthost.host.split(separator: ".").count == 4,
+                smarthost.host.allSatisfy({ $0.isNumber || $0 == "." })
+            {
                 terms.append("ip4:\(smarthost.host)")
             } else {
                 terms.append("a:\(smarthost.host)")

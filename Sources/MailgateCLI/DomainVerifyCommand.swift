@@ -37,7 +37,8 @@ struct DomainVerifyCommand: AsyncParsableCommand {
         let resolver: DNSStubResolver
         do {
             resolver = DNSStubResolver(
-                configuration: try DNSResolverConfiguration.parse(settings.resolver, timeoutSeconds: settings.timeoutSeconds),
+                configuration: try DNSResolverConfiguration.parse(
+                    settings.resolver, timeoutSeconds: settings.timeoutSeconds),
                 cache: nil)
         } catch {
             throw RefusedOperation("dns.resolver: \(error)")
@@ -55,8 +56,12 @@ struct DomainVerifyCommand: AsyncParsableCommand {
         } else {
             Output.table(
                 ["TYPE", "NAME", "STATUS", "EXPECTED", "FOUND"],
-                checks.map { [$0.type, $0.name, $0.status + ($0.required ? "" : " (optional)"), $0.expected,
-                              $0.found.joined(separator: " | ").ifEmpty("-")] })
+                checks.map {
+                    [
+                        $0.type, $0.name, $0.status + ($0.required ? "" : " (optional)"), $0.expected,
+                        $0.found.joined(separator: " | ").ifEmpty("-"),
+                    ]
+                })
             print(
                 verified
                     ? "\(info.name) is verified"

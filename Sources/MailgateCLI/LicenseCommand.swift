@@ -3,7 +3,8 @@ import MailStore
 
 struct LicenseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "license", abstract: "License SKUs and their counts.", subcommands: [Add.self, Set.self, List.self])
+        commandName: "license", abstract: "License SKUs and their counts.",
+        subcommands: [Add.self, Set.self, List.self])
 
     struct Item: Encodable {
         var sku: String

@@ -18,7 +18,8 @@ struct ServeContext {
     func reportNotImplemented(_ key: String, _ service: String, configured: Bool) {
         guard configured else { return }
         logger.warning(
-            "not started: this build does not implement it yet", metadata: ["listener": "\(key)", "service": "\(service)"])
+            "not started: this build does not implement it yet",
+            metadata: ["listener": "\(key)", "service": "\(service)"])
     }
 }
 

@@ -25,9 +25,11 @@ struct PolicyCommand: AsyncParsableCommand {
                 expire == nil && notify == nil
                 ? try await store.settings()
                 : try await store.updateSettings { settings in
-                    settings.passwordExpiry = try settings.passwordExpiry.changed(expireDays: expire, notifyDays: notify)
+                    settings.passwordExpiry = try settings.passwordExpiry.changed(
+                        expireDays: expire, notifyDays: notify)
                 }
-            let view = View(expireDays: settings.passwordExpiry.expireDays, notifyDays: settings.passwordExpiry.notifyDays)
+            let view = View(
+                expireDays: settings.passwordExpiry.expireDays, notifyDays: settings.passwordExpiry.notifyDays)
             if output.json { return try Output.json(view) }
             Output.fields([
                 ("passwords expire after", "\(view.expireDays) days"),

@@ -34,7 +34,9 @@ struct UserCommand: AsyncParsableCommand {
                 NewUser(
                     email: address, profile: profile, passwordHash: credential.hash,
                     mustChangePassword: credential.isTemporary, licenses: license))
-            print("created \(account.email)" + (account.mailbox.isActive ? " with a mailbox" : " (no license, no mailbox)"))
+            print(
+                "created \(account.email)"
+                    + (account.mailbox.isActive ? " with a mailbox" : " (no license, no mailbox)"))
             if let temporary = credential.temporary {
                 print("temporary password: \(temporary.exposedValue) (must be changed at first sign-in)")
             }
@@ -49,15 +51,20 @@ struct UserCommand: AsyncParsableCommand {
         @Flag(help: "Only deleted users that can still be restored.") var deleted = false
 
         func run() async throws {
-            guard !(unlicensed && deleted) else { throw ValidationError("--unlicensed and --deleted exclude each other") }
+            guard !(unlicensed && deleted) else {
+                throw ValidationError("--unlicensed and --deleted exclude each other")
+            }
             let filter: UserFilter = deleted ? .deleted : unlicensed ? .unlicensed : .live
             let users = try await AdminContext.open(options).store.users(filter).map(UserView.init)
             if output.json { return try Output.json(users) }
             Output.table(
                 ["EMAIL", "DISPLAY NAME", "LICENSES", "MAILBOX", "SIGN-IN"] + (deleted ? ["DELETED"] : []),
                 users.map { user in
-                    [user.email, user.displayName, user.licenses.joined(separator: ",").ifEmpty("-"), user.mailboxState,
-                     user.blocked ? "blocked" : "allowed"] + (deleted ? [Output.date(user.deletedAt)] : [])
+                    [
+                        user.email, user.displayName, user.licenses.joined(separator: ",").ifEmpty("-"),
+                        user.mailboxState,
+                        user.blocked ? "blocked" : "allowed",
+                    ] + (deleted ? [Output.date(user.deletedAt)] : [])
                 })
         }
     }
@@ -77,7 +84,9 @@ struct UserCommand: AsyncParsableCommand {
 
     struct Rename: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Give a user a new primary address; mailbox, licenses and password are kept, the old address stays as an alias.")
+            abstract:
+                "Give a user a new primary address; mailbox, licenses and password are kept, the old address stays as an alias."
+        )
         @OptionGroup var options: ConfigOption
         @Argument var email: String
         @Argument var newEmail: String
@@ -97,7 +106,8 @@ struct UserCommand: AsyncParsableCommand {
         @Argument var email: String
 
         func run() async throws {
-            let account = try await AdminContext.open(options).store.setSignInBlocked(try AdminContext.address(email), true)
+            let account = try await AdminContext.open(options).store.setSignInBlocked(
+                try AdminContext.address(email), true)
             print("sign-in blocked for \(account.email)")
         }
     }
@@ -108,7 +118,8 @@ struct UserCommand: AsyncParsableCommand {
         @Argument var email: String
 
         func run() async throws {
-            let account = try await AdminContext.open(options).store.setSignInBlocked(try AdminContext.address(email), false)
+            let account = try await AdminContext.open(options).store.setSignInBlocked(
+                try AdminContext.address(email), false)
             print("sign-in allowed for \(account.email)")
         }
     }
@@ -151,7 +162,9 @@ struct UserCommand: AsyncParsableCommand {
         @Option var remove: String?
 
         func validate() throws {
-            guard (add == nil) != (remove == nil) else { throw ValidationError("give exactly one of --add and --remove") }
+            guard (add == nil) != (remove == nil) else {
+                throw ValidationError("give exactly one of --add and --remove")
+            }
         }
 
         func run() async throws {

@@ -69,7 +69,9 @@ struct UserImportCommand: AsyncParsableCommand {
         -> String?
     {
         if seen.contains(address) { return "the address appears twice in the file" }
-        if try await store.domain(address.domain) == nil { return StoreRefusal.domainNotAccepted(address.description).description }
+        if try await store.domain(address.domain) == nil {
+            return StoreRefusal.domainNotAccepted(address.description).description
+        }
         if try await store.user(address) != nil { return StoreRefusal.addressTaken(address.description).description }
         return nil
     }

@@ -58,7 +58,9 @@ struct UserLicenseCommand: AsyncParsableCommand {
     @Option var remove: String?
 
     func validate() throws {
-        guard (assign == nil) != (remove == nil) else { throw ValidationError("give exactly one of --assign and --remove") }
+        guard (assign == nil) != (remove == nil) else {
+            throw ValidationError("give exactly one of --assign and --remove")
+        }
     }
 
     func run() async throws {
@@ -66,7 +68,8 @@ struct UserLicenseCommand: AsyncParsableCommand {
         let user = try AdminContext.address(email)
         if let assign {
             let account = try await store.assignLicense(assign, to: user)
-            print("assigned \(assign) to \(account.email); mailbox \(account.mailbox.isActive ? "active" : "not active")")
+            print(
+                "assigned \(assign) to \(account.email); mailbox \(account.mailbox.isActive ? "active" : "not active")")
         } else if let remove {
             let removal = try await store.removeLicense(remove, from: user)
             print("removed \(remove) from \(removal.account.email)")
@@ -100,7 +103,8 @@ struct UserPasswordCommand: AsyncParsableCommand {
         _ = try await context.store.setPassword(
             of: account.email, hash: credential.hash, mustChange: credential.isTemporary)
         if let temporary = credential.temporary {
-            print("temporary password for \(account.email): \(temporary.exposedValue) (must be changed at next sign-in)")
+            print(
+                "temporary password for \(account.email): \(temporary.exposedValue) (must be changed at next sign-in)")
         } else {
             print("password changed for \(account.email)")
         }

@@ -11,7 +11,8 @@ struct LineFramerTests {
         literal: (@Sendable (ByteBufferView) -> LiteralDecision)? = nil
     ) throws -> [InboundFrame] {
         let channel = EmbeddedChannel(
-            handler: LineFramer(maximumLineLength: maximumLineLength, maximumLiteralLength: 100, literalDecision: literal))
+            handler: LineFramer(
+                maximumLineLength: maximumLineLength, maximumLiteralLength: 100, literalDecision: literal))
         for chunk in chunks { try channel.writeInbound(ByteBuffer(string: chunk)) }
         var out: [InboundFrame] = []
         while let stamped = try channel.readInbound(as: StampedFrame.self) { out.append(stamped.frame) }
@@ -22,7 +23,10 @@ struct LineFramerTests {
 
     @Test("Lines split across reads and several per read; bare LF reported")
     func splitting() throws {
-        #expect(try frames(["HE", "LO a\r", "\nNOOP\r\nQUIT\n"]) == [line("HELO a"), line("NOOP"), line("QUIT", crlf: false)])
+        #expect(
+            try frames(["HE", "LO a\r", "\nNOOP\r\nQUIT\n"]) == [
+                line("HELO a"), line("NOOP"), line("QUIT", crlf: false),
+            ])
     }
 
     @Test("An over-long line is reported once and skipped to its end")

@@ -122,7 +122,8 @@ struct MailListenerTests {
                 refusalWhenBusy: "-ERR [SYS/TEMP] too many connections\r\n"),
             logger: Self.logger, session: EchoProtocol.session(tls: tls))
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: listener)], gracefulShutdownSignals: [], logger: Self.logger))
+            configuration: .init(services: [.init(service: listener)], gracefulShutdownSignals: [], logger: Self.logger)
+        )
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let port = try await listener.boundAddress().port ?? 0
@@ -134,26 +135,30 @@ struct MailListenerTests {
 
     @Test("Lines are answered in order, pipelined, and loopback counts as secure")
     func pipelining() async throws {
-        try await withListener { port, _ in try await LineClient.connect(port: port) { client in
-            try await client.expect("+OK hi secure=true")
-            try await client.send("one\r\ntwo\r\nthree\r\n")
-            try await client.expect("+OK ONE tls=false")
-            try await client.expect("+OK TWO tls=false")
-            try await client.expect("+OK THREE tls=false")
-            try await client.send("QUIT\r\n")
-            try await client.expect("+OK bye")
-            try await client.expect(nil)
-        } }
+        try await withListener { port, _ in
+            try await LineClient.connect(port: port) { client in
+                try await client.expect("+OK hi secure=true")
+                try await client.send("one\r\ntwo\r\nthree\r\n")
+                try await client.expect("+OK ONE tls=false")
+                try await client.expect("+OK TWO tls=false")
+                try await client.expect("+OK THREE tls=false")
+                try await client.send("QUIT\r\n")
+                try await client.expect("+OK bye")
+                try await client.expect(nil)
+            }
+        }
     }
 
     @Test("An over-long line gets an error and the session goes on")
     func longLine() async throws {
-        try await withListener { port, _ in try await LineClient.connect(port: port) { client in
-            _ = try await client.line()
-            try await client.send(String(repeating: "x", count: 200) + "\r\nok\r\n")
-            try await client.expect("-ERR line too long")
-            try await client.expect("+OK OK tls=false")
-        } }
+        try await withListener { port, _ in
+            try await LineClient.connect(port: port) { client in
+                _ = try await client.line()
+                try await client.send(String(repeating: "x", count: 200) + "\r\nok\r\n")
+                try await client.expect("-ERR line too long")
+                try await client.expect("+OK OK tls=false")
+            }
+        }
     }
 
     @Test("Connections past the per-address limit are refused with the protocol's line")
@@ -194,10 +199,12 @@ struct MailListenerTests {
 
     @Test("Idle sessions get the idle event")
     func idle() async throws {
-        try await withListener(idle: .milliseconds(200)) { port, _ in try await LineClient.connect(port: port) { client in
-            _ = try await client.line()
-            try await client.expect("-ERR idle")
-        } }
+        try await withListener(idle: .milliseconds(200)) { port, _ in
+            try await LineClient.connect(port: port) { client in
+                _ = try await client.line()
+                try await client.expect("-ERR idle")
+            }
+        }
     }
 
     @Test("RFC 3207 4.2: commands sent before the TLS handshake are discarded")
@@ -209,15 +216,16 @@ struct MailListenerTests {
         let material = try TLSMaterial.load(
             certificatePath: folder.file("server.crt"), privateKeyPath: folder.file("server.key"))
         let context = try material.makeServerContext()
-        try await withListener(tls: context) { port, _ in try await LineClient.connect(port: port) { client in
-            _ = try await client.line()
-            // The attacker's classic: a command pipelined right after STARTTLS, in clear text.
-            try await client.send("STARTTLS\r\nINJECTED\r\n")
-            try await client.expect("+OK go ahead")
-            try await client.startTLS(trusting: folder.file("ca.crt"))
-            try await client.send("after\r\n")
-            try await client.expect("+OK AFTER tls=true")
-        } }
+        try await withListener(tls: context) { port, _ in
+            try await LineClient.connect(port: port) { client in
+                _ = try await client.line()
+                // The attacker's classic: a command pipelined right after STARTTLS, in clear text.
+                try await client.send("STARTTLS\r\nINJECTED\r\n")
+                try await client.expect("+OK go ahead")
+                try await client.startTLS(trusting: folder.file("ca.crt"))
+                try await client.send("after\r\n")
+                try await client.expect("+OK AFTER tls=true")
+            }
+        }
     }
 }
-

@@ -107,7 +107,8 @@ struct DirectoryTests {
     func disableAndReconnect() async throws {
         let ann = try #require(try await fixture.seed(users: ["ann@example.test"]).first)
         let mailbox = try #require(ann.mailbox.id)
-        _ = try await store.deliver(.init(bytes: StoreFixture.message(), internalDate: fixture.clock.now), to: [mailbox])
+        _ = try await store.deliver(
+            .init(bytes: StoreFixture.message(), internalDate: fixture.clock.now), to: [mailbox])
         let removal = try await store.removeLicense("P1", from: ann.email)
         #expect(removal.disabledMailbox)
         #expect(try await store.resolveRecipient(ann.email) == .disabled)
@@ -248,6 +249,8 @@ struct DirectoryTests {
         let updated = try await store.updateSettings { $0.mobile = try $0.mobile.applying(required) }
         #expect(updated.mobile.minLength == 6)
         #expect(try await fixture.reopen().settings().mobile.minLength == 6)
-        #expect(throws: StoreRefusal.self) { try PasswordExpiryPolicy.defaults.changed(expireDays: 10, notifyDays: nil) }
+        #expect(throws: StoreRefusal.self) {
+            try PasswordExpiryPolicy.defaults.changed(expireDays: 10, notifyDays: nil)
+        }
     }
 }

@@ -35,7 +35,8 @@ struct MailTests {
     func uidsAndCounters() async throws {
         let box = try #require(try await fixture.seed(users: ["a@example.test"]).first?.mailbox.id)
         for _ in 0..<3 {
-            _ = try await store.deliver(.init(bytes: StoreFixture.message(), internalDate: fixture.clock.now), to: [box])
+            _ = try await store.deliver(
+                .init(bytes: StoreFixture.message(), internalDate: fixture.clock.now), to: [box])
         }
         var folder = try await inbox(box)
         #expect(folder.uidNext == 4)
@@ -70,10 +71,12 @@ struct MailTests {
     func expunge() async throws {
         let box = try #require(try await fixture.seed(users: ["a@example.test"]).first?.mailbox.id)
         for _ in 0..<3 {
-            _ = try await store.deliver(.init(bytes: StoreFixture.message(), internalDate: fixture.clock.now), to: [box])
+            _ = try await store.deliver(
+                .init(bytes: StoreFixture.message(), internalDate: fixture.clock.now), to: [box])
         }
         let folder = try await inbox(box)
-        _ = try await store.setFlags(in: folder.id, uids: [2], mode: .add, flags: .deleted, keywords: [], unchangedSince: nil)
+        _ = try await store.setFlags(
+            in: folder.id, uids: [2], mode: .add, flags: .deleted, keywords: [], unchangedSince: nil)
         let removed = try await store.remove(nil, from: folder.id, onlyDeleted: true)
         #expect(removed == [2])
         #expect(try await store.messages(in: folder.id, uids: nil).map(\.uid) == [1, 3])
@@ -84,7 +87,8 @@ struct MailTests {
     func copyMove() async throws {
         let box = try #require(try await fixture.seed(users: ["a@example.test"]).first?.mailbox.id)
         for _ in 0..<2 {
-            _ = try await store.deliver(.init(bytes: StoreFixture.message(), internalDate: fixture.clock.now), to: [box])
+            _ = try await store.deliver(
+                .init(bytes: StoreFixture.message(), internalDate: fixture.clock.now), to: [box])
         }
         let source = try await inbox(box)
         let archive = try await store.createFolder(named: "Archive/2026", in: box)
@@ -120,7 +124,8 @@ struct MailTests {
         let users = try await fixture.seed(users: ["a@example.test", "b@example.test"])
         _ = try await store.removeLicense("P1", from: users[1].email)
         let boxes = users.compactMap(\.mailbox.id)
-        let results = try await store.deliver(.init(bytes: StoreFixture.message(), internalDate: fixture.clock.now), to: boxes)
+        let results = try await store.deliver(
+            .init(bytes: StoreFixture.message(), internalDate: fixture.clock.now), to: boxes)
         #expect((try? results[0].get()) == 1)
         #expect(results[1] == .failure(.mailboxUnavailable))
     }
@@ -166,7 +171,8 @@ struct MailTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<200 {
                 group.addTask {
-                    _ = try await store.deliver(.init(bytes: StoreFixture.message(subject: "m\(index)"), internalDate: now), to: [box])
+                    _ = try await store.deliver(
+                        .init(bytes: StoreFixture.message(subject: "m\(index)"), internalDate: now), to: [box])
                 }
             }
             try await group.waitForAll()

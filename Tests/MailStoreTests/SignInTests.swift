@@ -23,8 +23,10 @@ struct SignInTests {
             throttleLimits: .init(window: 900, perUser: 3, perSource: 5))
     }
 
-    func signIn(_ login: String, _ password: Secret = StoreFixture.password, from source: String? = "192.0.2.1",
-                service: SignInService = .imap) async -> Result<SignInGrant, SignInRefusal> {
+    func signIn(
+        _ login: String, _ password: Secret = StoreFixture.password, from source: String? = "192.0.2.1",
+        service: SignInService = .imap
+    ) async -> Result<SignInGrant, SignInRefusal> {
         await gate.signIn(login, password: password, from: source, service: service)
     }
 
@@ -125,22 +127,26 @@ struct PasswordTests {
         #expect(PasswordHasher(logN: 5).verify(Secret("Correct-Horse9"), against: hash))
     }
 
-    @Test("Malformed or hostile hashes verify nothing", arguments: [
-        "", "$scrypt$", "$scrypt$ln=40,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAA", "$bcrypt$x$y$z",
-        "$scrypt$ln=4,r=1,p=1$!!!$AAAA",
-    ])
+    @Test(
+        "Malformed or hostile hashes verify nothing",
+        arguments: [
+            "", "$scrypt$", "$scrypt$ln=40,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAA", "$bcrypt$x$y$z",
+            "$scrypt$ln=4,r=1,p=1$!!!$AAAA",
+        ])
     func malformed(hash: String) {
         #expect(!PasswordHasher.forTesting.verify(Secret("x"), against: hash))
     }
 
-    @Test("Each rule is named", arguments: [
-        ("Sh0rt!", PasswordRules.Violation.tooShort),
-        ("no-upper-case-1", .missingUppercase),
-        ("NO-LOWER-CASE-1", .missingLowercase),
-        ("NoDigitsOrSymbols", .missingDigitOrSymbol),
-        ("With Space 1a", .containsWhitespace),
-        ("Annabel-Pass1", .containsUserName),
-    ])
+    @Test(
+        "Each rule is named",
+        arguments: [
+            ("Sh0rt!", PasswordRules.Violation.tooShort),
+            ("no-upper-case-1", .missingUppercase),
+            ("NO-LOWER-CASE-1", .missingLowercase),
+            ("NoDigitsOrSymbols", .missingDigitOrSymbol),
+            ("With Space 1a", .containsWhitespace),
+            ("Annabel-Pass1", .containsUserName),
+        ])
     func rules(password: String, violation: PasswordRules.Violation) {
         #expect(PasswordRules.violation(of: Secret(password), for: ann) == violation)
     }

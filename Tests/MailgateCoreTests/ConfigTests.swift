@@ -64,18 +64,32 @@ struct ConfigTests {
         #expect(config.dns.resolver == .server(HostPort(host: "127.0.0.1", port: 5353)))
     }
 
-    @Test("Errors name the key and the value", arguments: [
-        ("smtp:\n  lissten: 127.0.0.1:25\n", ConfigError.unknownKey("smtp.lissten")),
-        ("smtp:\n  listen: 127.0.0.1:99999\n",
-         .invalidValue(key: "smtp.listen", value: "127.0.0.1:99999", expected: "a valid HOST:PORT")),
-        ("imap:\n  listen: localhost\n", .invalidValue(key: "imap.listen", value: "localhost", expected: "a valid HOST:PORT")),
-        ("tls:\n  certificate: nope.crt\n  private_key: nope.key\n", .fileNotFound(key: "tls.certificate", path: "")),
-        ("smtp: 5\n", .notASection(key: "smtp")),
-        ("smtp:\n  listen: 127.0.0.1:25\n  spf_fail: maybe\n",
-         .invalidValue(key: "smtp.spf_fail", value: "maybe", expected: "one of the allowed words")),
-        ("dns:\n  timeout_seconds: -1\n",
-         .invalidValue(key: "dns.timeout_seconds", value: "-1", expected: "a number from 0.1 to 60.0")),
-    ])
+    @Test(
+        "Errors name the key and the value",
+        arguments: [
+            ("smtp:\n  lissten: 127.0.0.1:25\n", ConfigError.unknownKey("smtp.lissten")),
+            (
+                "smtp:\n  listen: 127.0.0.1:99999\n",
+                .invalidValue(key: "smtp.listen", value: "127.0.0.1:99999", expected: "a valid HOST:PORT")
+            ),
+            (
+                "imap:\n  listen: localhost\n",
+                .invalidValue(key: "imap.listen", value: "localhost", expected: "a valid HOST:PORT")
+            ),
+            (
+                "tls:\n  certificate: nope.crt\n  private_key: nope.key\n",
+                .fileNotFound(key: "tls.certificate", path: "")
+            ),
+            ("smtp: 5\n", .notASection(key: "smtp")),
+            (
+                "smtp:\n  listen: 127.0.0.1:25\n  spf_fail: maybe\n",
+                .invalidValue(key: "smtp.spf_fail", value: "maybe", expected: "one of the allowed words")
+            ),
+            (
+                "dns:\n  timeout_seconds: -1\n",
+                .invalidValue(key: "dns.timeout_seconds", value: "-1", expected: "a number from 0.1 to 60.0")
+            ),
+        ])
     func errors(yaml: String, expected: ConfigError) async {
         do {
             _ = try await load(yaml)
@@ -90,11 +104,14 @@ struct ConfigTests {
         }
     }
 
-    @Test("HOST:PORT parsing", arguments: [
-        ("127.0.0.1:25", true), ("[::1]:993", true), ("mail.example.test:587", true), ("::1:25", false),
-        ("127.0.0.1", false), ("127.0.0.1:0", false), ("127.0.0.1:65536", false), (":25", false), ("[::1]25", false),
-        ("host:+25", false),
-    ])
+    @Test(
+        "HOST:PORT parsing",
+        arguments: [
+            ("127.0.0.1:25", true), ("[::1]:993", true), ("mail.example.test:587", true), ("::1:25", false),
+            ("127.0.0.1", false), ("127.0.0.1:0", false), ("127.0.0.1:65536", false), (":25", false),
+            ("[::1]25", false),
+            ("host:+25", false),
+        ])
     func hostPort(text: String, valid: Bool) {
         #expect((HostPort(parsing: text) != nil) == valid)
     }

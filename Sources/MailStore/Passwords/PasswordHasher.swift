@@ -1,7 +1,7 @@
-public import MailgateCore
 import Crypto
 import CryptoExtras
 import Foundation
+public import MailgateCore
 
 /// Hashes and verifies passwords with scrypt (RFC 7914), in the PHC string format
 /// `$scrypt$ln=15,r=8,p=3$SALT$HASH` (base64 without padding).

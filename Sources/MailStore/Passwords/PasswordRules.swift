@@ -1,4 +1,5 @@
 public import MailgateCore
+
 /// The organisation's rules for a password a person sets (administrator's guide, "Change your
 /// password"): at least 8 characters, upper- and lower-case letters, a digit or a symbol, no
 /// whitespace, not the user name. The guide's 16-character maximum is dated; long passphrases

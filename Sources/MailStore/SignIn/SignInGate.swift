@@ -1,6 +1,6 @@
+import Crypto
 public import Foundation
 public import MailgateCore
-import Crypto
 public import NIOPosix
 import Synchronization
 
@@ -115,7 +115,9 @@ public final class SignInGate: Sendable {
         if let expiresAt {
             let left = expiresAt.timeIntervalSince(now)
             if left <= 0 && !isAccountPage { return .failure(.passwordExpired(since: expiresAt)) }
-            if left <= TimeInterval(policy.notifyDays) * 86_400 { warningDays = max(0, Int((left / 86_400).rounded(.up))) }
+            if left <= TimeInterval(policy.notifyDays) * 86_400 {
+                warningDays = max(0, Int((left / 86_400).rounded(.up)))
+            }
         }
         return .success(
             SignInGrant(
