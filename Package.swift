@@ -133,6 +133,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "IMAPServer",
+            dependencies: [
+                "MailListener", "MailStore", "MailgateCore", "MIME",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "HTTPGateway",
             dependencies: [
                 "MailgateCore", "MailStore",
@@ -150,7 +161,7 @@ let package = Package(
             name: "MailgateCLI",
             dependencies: [
                 "MailgateCore", "MailStore", "MailStoreSQLite", "MailgateTLS", "HTTPGateway",
-                "DNSClient", "SPF", "MailListener", "SMTPServer", "POP3Server",
+                "DNSClient", "SPF", "MailListener", "SMTPServer", "POP3Server", "IMAPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -180,6 +191,17 @@ let package = Package(
         .executableTarget(name: "FuzzSMTPCommand", dependencies: ["SMTPServer"], path: "Sources/Fuzz/SMTPCommand"),
         .executableTarget(name: "FuzzPOP3Command", dependencies: ["POP3Server"], path: "Sources/Fuzz/POP3Command"),
         .executableTarget(name: "FuzzMIMEMessage", dependencies: ["MIME"], path: "Sources/Fuzz/MIMEMessage"),
+        .executableTarget(name: "FuzzIMAPCommand", dependencies: ["IMAPServer"], path: "Sources/Fuzz/IMAPCommand"),
+        .testTarget(
+            name: "IMAPServerTests",
+            dependencies: [
+                "IMAPServer", "MailListener", "MailStore", "MailStoreSQLite", "MailgateCore", "MailgateTesting",
+                "MailgateTLS", "MIME",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "MIMETests",
             dependencies: ["MIME", "MailgateCore"],

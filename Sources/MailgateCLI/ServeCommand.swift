@@ -57,8 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
         services += try Self.smtpServices(context)
         services += try Self.pop3Services(context)
         context.reportNotImplemented("submission.listen", "submission", configured: config.submission.listen != nil)
-        context.reportNotImplemented("imap.listen", "IMAP (issue 6)", configured: config.imap.listen != nil)
-        context.reportNotImplemented("imap.tls_listen", "IMAP (issue 6)", configured: config.imap.tlsListen != nil)
+        services += try Self.imapServices(context)
         context.reportNotImplemented("outbound", "outbound delivery", configured: config.outbound != nil)
 
         var groupConfiguration = ServiceGroupConfiguration(

@@ -1,0 +1,1 @@
+// Fuzz entry point: filled in with the IMAP command parser.
