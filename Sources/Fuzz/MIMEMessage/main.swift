@@ -1,1 +1,8 @@
-// Fuzz entry point: filled in with its parser.
+import MIME
+
+/// libFuzzer entry point for the MIME parser and its IMAP renderings (../shared/STYLE.md section 3).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    MIMEMessage.fuzz(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+}

@@ -1,1 +1,0 @@
-// The MIME target: see its issue. This file keeps the target buildable until its code lands.
