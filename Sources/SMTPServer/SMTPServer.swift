@@ -1,1 +1,208 @@
-// The SMTPServer target: see its issue. This file keeps the target buildable until its code lands.
+import DNSClient
+public import Foundation
+public import Logging
+public import MailListener
+public import MailStore
+public import MailgateCore
+import Metrics
+public import NIOCore
+public import NIOSSL
+public import SPF
+
+/// The SMTP ingress listener's driver: one ``SMTPSession`` per connection over ``MailConnection``.
+///
+/// Performs the session's actions: SPF through ``SPFEvaluator``, recipients and delivery through
+/// ``MailStore`` (`deliver` returns only when durable, and concurrent sessions share a commit), TLS
+/// through the listener. Time comes from the injected clock; the session time limit is checked at
+/// each frame, and a silent client is ended by the listener's idle timeout, so a session lasts at
+/// most `sessionTimeLimit` plus one idle timeout.
+public struct SMTPServer: Sendable {
+    public struct Configuration: Sendable {
+        public var session: SMTPSession.Configuration
+        /// The longest a session may run, in seconds (checked at each frame).
+        public var sessionTimeLimit: TimeInterval
+
+        public init(session: SMTPSession.Configuration, sessionTimeLimit: TimeInterval = 1800) {
+            self.session = session
+            self.sessionTimeLimit = sessionTimeLimit
+        }
+
+        /// From `smtp.*` and `hostname` in the configuration file.
+        public init(config: MailgateConfig, settings: MailgateConfig.SMTPSettings, offersSTARTTLS: Bool) {
+            self.init(
+                session: SMTPSession.Configuration(
+                    hostname: config.hostname, maximumMessageBytes: settings.maxMessageBytes,
+                    maximumRecipients: settings.maxRecipients, spfFail: settings.spfFail,
+                    spfPermerror: settings.spfPermerror, offersSTARTTLS: offersSTARTTLS))
+        }
+    }
+
+    /// Framer bound for DATA lines: lenient past RFC 5321's 1000 octets (real mail has longer lines), but bounded.
+    public static let maximumLineLength = 64 * 1024
+
+    public let configuration: Configuration
+    let store: any MailStore
+    let spf: SPFEvaluator
+    let tls: NIOSSLContext?
+    let clock: any MailgateClock
+    let logger: Logger
+
+    public init(
+        configuration: Configuration, store: any MailStore, spf: SPFEvaluator, tls: NIOSSLContext?,
+        clock: any MailgateClock = SystemClock(), logger: Logger
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.spf = spf
+        self.tls = tls
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The listener configuration for `address`: line bound, RFC 5321 4.5.3.2.7's five-minute idle
+    /// timeout (at least), and the 421 sent when the connection limits refuse a client.
+    public static func listenerConfiguration(
+        address: HostPort, idleTimeout: TimeAmount = .minutes(5), maximumConnections: Int = 1000,
+        maximumConnectionsPerAddress: Int = 20
+    ) -> MailListenerConfiguration {
+        MailListenerConfiguration(
+            name: "smtp.listen", address: address, maximumLineLength: maximumLineLength, idleTimeout: idleTimeout,
+            maximumConnections: maximumConnections, maximumConnectionsPerAddress: maximumConnectionsPerAddress,
+            refusalWhenBusy: "421 4.7.0 Too many connections, try again later\r\n")
+    }
+
+    /// Runs one session to its end; never throws (a broken connection just ends it).
+    public func serve(_ connection: MailConnection) async {
+        let sessionID = String(UInt64.random(in: 0...UInt64.max) & 0xFFFF_FFFF_FFFF, radix: 16)
+        var logger = self.logger
+        logger[metadataKey: "session_id"] = "\(sessionID)"
+        logger[metadataKey: "client"] = "\(connection.remoteAddress)"
+        SMTPMetrics.connections.increment()
+        let started = clock.now
+        var sessionConfiguration = configuration.session
+        sessionConfiguration.offersSTARTTLS = tls != nil && !connection.isTLS
+        var session = SMTPSession(configuration: sessionConfiguration, isTLS: connection.isTLS)
+        let clientIP = IPAddress(connection.remoteAddress) ?? .v4(0)
+        logger.debug("smtp session opened")
+        do {
+            var pending = session.handle(.connected)
+            session: while true {
+                while !pending.isEmpty {
+                    let action = pending.removeFirst()
+                    switch action {
+                    case .send(let reply):
+                        if let reason = reply.reason, reply.code >= 400 {
+                            SMTPMetrics.rejected(reason)
+                            logger.info("smtp refused", metadata: ["reason": "\(reason)", "reply": "\(reply.code)"])
+                        }
+                        try await connection.send(reply.encoded)
+                    case .checkSPF(let mailFrom, let helo):
+                        // Loopback clients are checked too (no special case): a local relay must publish SPF like any other.
+                        let result = await spf.evaluate(
+                            ip: clientIP, mailFrom: mailFrom, helo: helo, receiver: configuration.session.hostname)
+                        SMTPMetrics.spfResult(result.code)
+                        logger.debug("spf checked", metadata: ["spf": "\(result.code.rawValue)"])
+                        pending += session.handle(.spfChecked(result))
+                    case .resolveRecipient(let address):
+                        do {
+                            pending += session.handle(.recipientResolved(try await store.resolveRecipient(address)))
+                        } catch {
+                            logger.error("recipient lookup failed", metadata: ["error": "\(error)"])
+                            pending += session.handle(.recipientLookupFailed)
+                        }
+                    case .startTLS:
+                        guard let tls else { break session }
+                        try await connection.startTLS(tls)
+                        pending += session.handle(.tlsStarted)
+                    case .deliver(let envelope, let body):
+                        pending += session.handle(await deliver(envelope, body: body, clientIP: connection.remoteAddress, sessionID: sessionID, logger: logger))
+                    case .close:
+                        break session
+                    }
+                }
+                guard let frame = try await connection.next() else { break }
+                if clock.now.timeIntervalSince(started) > configuration.sessionTimeLimit {
+                    pending = session.handle(.sessionTimeLimit)
+                    continue
+                }
+                switch frame {
+                case .line(let buffer, let endsWithCRLF):
+                    if session.isReadingData { SMTPMetrics.receivedBytes.increment(by: Int64(buffer.readableBytes + 2)) }
+                    pending = session.handle(.line(Array(buffer.readableBytesView), endsWithCRLF: endsWithCRLF))
+                case .lineTooLong: pending = session.handle(.lineTooLong)
+                case .literal: pending = []
+                case .idleTimeout: pending = session.handle(.idleTimeout)
+                case .shutdown: pending = session.handle(.shutdown)
+                }
+            }
+        } catch {
+            logger.debug("smtp session ended by the connection", metadata: ["error": "\(error)"])
+        }
+        logger.debug("smtp session closed")
+        await connection.close()
+    }
+
+    /// Stores the message with its trace headers; the event says how it went.
+    func deliver(_ envelope: SMTPEnvelope, body: [UInt8], clientIP: String, sessionID: String, logger: Logger) async
+        -> SMTPSession.Event
+    {
+        let now = clock.now
+        let headers = SMTPTraceHeaders.fields(
+            for: envelope,
+            context: .init(hostname: configuration.session.hostname, clientIP: clientIP, sessionID: sessionID, date: now))
+        var bytes = Data(headers.utf8)
+        bytes.append(contentsOf: body)
+        do {
+            let results = try await store.deliver(IncomingMessage(bytes: bytes, internalDate: now), to: envelope.mailboxes)
+            let failed = results.filter { if case .failure = $0 { true } else { false } }.count
+            if failed < results.count {
+                SMTPMetrics.accepted.increment()
+                logger.info(
+                    "smtp message stored",
+                    metadata: [
+                        "bytes": "\(bytes.count)", "mailboxes": "\(results.count - failed)",
+                        "spf": "\(envelope.spf?.code.rawValue ?? "none")",
+                    ])
+            }
+            if failed > 0 {
+                // One reply per DATA: a mailbox that refused meanwhile (license removed between RCPT
+                // and DATA) is only logged; there is no bounce system yet.
+                for (mailbox, result) in zip(envelope.mailboxes, results) {
+                    if case .failure(let refusal) = result {
+                        logger.warning(
+                            "mailbox refused the message after RCPT; not bounced",
+                            metadata: ["mailbox_id": "\(mailbox)", "reason": "\(refusal)"])
+                    }
+                }
+            }
+            return .delivered(results)
+        } catch {
+            logger.error("delivery failed", metadata: ["error": "\(error)"])
+            return .deliveryFailed
+        }
+    }
+}
+
+/// The listener's counters (Prometheus names, STYLE 5).
+enum SMTPMetrics {
+    static let connections = Counter(label: "mailgate_smtp_connections_total")
+    static let accepted = Counter(label: "mailgate_smtp_messages_accepted_total")
+    static let receivedBytes = Counter(label: "mailgate_smtp_received_bytes_total")
+
+    static func rejected(_ reason: String) {
+        Counter(label: "mailgate_smtp_rejected_total", dimensions: [("reason", reason)]).increment()
+    }
+
+    static func spfResult(_ code: SPFResult.Code) {
+        Counter(label: "mailgate_smtp_spf_results_total", dimensions: [("result", code.rawValue)]).increment()
+    }
+}
+
+extension MailListener {
+    /// An SMTP ingress listener running `server`'s sessions.
+    public static func smtp(
+        _ server: SMTPServer, configuration: MailListenerConfiguration, logger: Logger
+    ) -> MailListener {
+        MailListener(configuration: configuration, logger: logger) { connection in await server.serve(connection) }
+    }
+}

@@ -1,1 +1,8 @@
-// Fuzz entry point: filled in with its parser.
+import SMTPServer
+
+/// libFuzzer entry: the SMTP command parser, path parser and DATA reader on arbitrary bytes.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    SMTPCommandParser.fuzz(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+}

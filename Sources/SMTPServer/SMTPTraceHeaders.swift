@@ -1,0 +1,103 @@
+public import Foundation
+import SPF
+
+/// The header fields SMTP ingress prepends to a stored message.
+///
+/// From the top: `Authentication-Results:` (RFC 8601, naming this host as authserv-id),
+/// `Received-SPF:` (RFC 7208 9.1) and `Received:` (RFC 5321 4.4, protocol per RFC 3848/6531:
+/// `ESMTPS` says the hop was TLS). Client-supplied text is stripped of control characters, so it
+/// cannot end a field early.
+public enum SMTPTraceHeaders {
+    public struct Context: Sendable {
+        public var hostname: String
+        public var clientIP: String
+        public var sessionID: String
+        public var date: Date
+
+        public init(hostname: String, clientIP: String, sessionID: String, date: Date) {
+            self.hostname = hostname
+            self.clientIP = clientIP
+            self.sessionID = sessionID
+            self.date = date
+        }
+    }
+
+    /// The fields, each ending CRLF, to put before the message's own header.
+    public static func fields(for envelope: SMTPEnvelope, context: Context) -> String {
+        var out = ""
+        if let spf = envelope.spf {
+            out += "Authentication-Results: \(authenticationResults(spf, authservID: context.hostname))\r\n"
+            out += "Received-SPF: \(spf.receivedSPFFieldValue)\r\n"
+        }
+        out += "Received: \(received(envelope, context: context))\r\n"
+        return out
+    }
+
+    /// RFC 5321 4.4 `Time-stamp-line`; "for" only with one recipient (naming the others would leak Bcc).
+    static func received(_ envelope: SMTPEnvelope, context: Context) -> String {
+        let utf8 = envelope.parameters.smtpUTF8
+        let with: String =
+            switch (envelope.usedEHLO, envelope.isTLS, utf8) {
+            case (_, _, true): envelope.isTLS ? "UTF8SMTPS" : "UTF8SMTP"
+            case (true, true, _): "ESMTPS"
+            case (true, false, _): "ESMTP"
+            case (false, true, _): "SMTPS"
+            case (false, false, _): "SMTP"
+            }
+        var text = "from \(safe(envelope.helo)) ([\(safe(context.clientIP))])\r\n\tby \(context.hostname) (Mailgate)"
+        text += " with \(with) id \(context.sessionID)"
+        if envelope.recipients.count == 1, let recipient = envelope.recipients.first {
+            text += "\r\n\tfor <\(safe(recipient.description))>"
+        }
+        text += "; \(rfc5322Date(context.date))"
+        return text
+    }
+
+    /// RFC 8601 2.2: `authserv-id; spf=result smtp.mailfrom=...` (or `smtp.helo` for `<>`).
+    static func authenticationResults(_ spf: SPFResult, authservID: String) -> String {
+        let property = spf.mailFrom.isEmpty ? "smtp.helo=\(value(spf.helo))" : "smtp.mailfrom=\(value(spf.mailFrom))"
+        return "\(authservID);\r\n\tspf=\(spf.code.rawValue) \(property)"
+    }
+
+    /// RFC 8601 2.2 `pvalue`: the value as is when it has no special characters, else a quoted string.
+    static func value(_ text: String) -> String {
+        let plain = !text.isEmpty && text.unicodeScalars.allSatisfy { scalar in
+            scalar.value > 0x20 && scalar.value < 0x7F && !"()<>[]:;\\\",".unicodeScalars.contains(scalar)
+                || scalar == "@" || scalar.value >= 0x80
+        }
+        if plain { return text }
+        return "\"" + safe(text).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// No control characters, no parentheses (the text sits next to comments).
+    static func safe(_ text: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    scalar.value < 0x20 || scalar.value == 0x7F || scalar == "(" || scalar == ")" ? "?" : scalar
+                }))
+    }
+
+    /// RFC 5322 3.3 `date-time` in UTC: `Sat, 28 Nov 2026 03:11:59 +0000`.
+    public static func rfc5322Date(_ date: Date) -> String {
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let weekday = Int((days % 7 + 7 + 4) % 7)  // 1970-01-01 was a Thursday.
+        let names = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(names[weekday]), \(day) \(months[Int(month - 1)]) \(year) "
+            + "\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60)) +0000"
+    }
+}
