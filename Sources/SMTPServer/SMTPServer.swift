@@ -151,7 +151,7 @@ public struct SMTPServer: Sendable {
             for: envelope,
             context: .init(hostname: configuration.session.hostname, clientIP: clientIP, sessionID: sessionID, date: now))
         var bytes = Data(headers.utf8)
-        bytes.append(contentsOf: body)
+        bytes.append(contentsOf: SMTPTraceHeaders.removingForgedResults(from: body, authservID: configuration.session.hostname))
         do {
             let results = try await store.deliver(IncomingMessage(bytes: bytes, internalDate: now), to: envelope.mailboxes)
             let failed = results.filter { if case .failure = $0 { true } else { false } }.count

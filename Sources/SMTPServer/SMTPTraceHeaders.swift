@@ -33,6 +33,40 @@ public enum SMTPTraceHeaders {
         return out
     }
 
+    /// RFC 8601 5: drops `Authentication-Results:` fields in the message's header that claim our
+    /// authserv-id (a forged verdict a reader would trust); other fields and the body are untouched.
+    public static func removingForgedResults(from message: [UInt8], authservID: String) -> [UInt8] {
+        let name = Array("authentication-results:".utf8)
+        let ours = authservID.lowercased()
+        var output: [UInt8] = []
+        output.reserveCapacity(message.count)
+        var index = message.startIndex
+        var dropping = false
+        var inHeader = true
+        while index < message.endIndex {
+            let lineEnd = message[index...].firstIndex(of: 0x0A).map { $0 + 1 } ?? message.endIndex
+            let line = message[index..<lineEnd]
+            if inHeader {
+                if line.first == 0x0D || line.first == 0x0A {
+                    inHeader = false
+                    dropping = false
+                } else if line.first == 0x20 || line.first == 0x09 {
+                    // A continuation line belongs to the field before it.
+                } else {
+                    dropping = false
+                    if line.count > name.count, zip(line, name).allSatisfy({ $0 | 0x20 == $1 | 0x20 || $0 == $1 }) {
+                        let value = String(decoding: line.dropFirst(name.count), as: UTF8.self)
+                        let id = value.drop { $0 == " " || $0 == "\t" }.prefix { $0 != ";" && $0 != " " && $0 != "\r" && $0 != "\n" }
+                        dropping = id.lowercased() == ours
+                    }
+                }
+            }
+            if !dropping { output.append(contentsOf: line) }
+            index = lineEnd
+        }
+        return output
+    }
+
     /// RFC 5321 4.4 `Time-stamp-line`; "for" only with one recipient (naming the others would leak Bcc).
     static func received(_ envelope: SMTPEnvelope, context: Context) -> String {
         let utf8 = envelope.parameters.smtpUTF8

@@ -16,3 +16,23 @@ struct SMTPTraceHeadersTests {
         #expect(SMTPTraceHeaders.rfc5322Date(Date(timeIntervalSince1970: row.seconds)) == row.text)
     }
 }
+
+@Suite("RFC 8601 5: forged Authentication-Results")
+struct ForgedResultsTests {
+    @Test("Fields claiming our authserv-id are dropped with their continuation lines; others stay")
+    func strips() {
+        let message = """
+            Authentication-Results: MX.example.test; spf=pass\r
+            \tsmtp.mailfrom=forged@bank.test\r
+            authentication-results: other.test; spf=fail\r
+            Subject: hi\r
+            \r
+            Authentication-Results: mx.example.test; in the body stays\r
+
+            """
+        let cleaned = SMTPTraceHeaders.removingForgedResults(from: Array(message.utf8), authservID: "mx.example.test")
+        #expect(
+            String(decoding: cleaned, as: UTF8.self)
+                == "authentication-results: other.test; spf=fail\r\nSubject: hi\r\n\r\nAuthentication-Results: mx.example.test; in the body stays\r\n")
+    }
+}
