@@ -27,7 +27,8 @@ extension ServeCommand {
             tls: context.tls, clock: SystemClock(), logger: context.logger)
         return [
             MailListener.smtp(
-                server, configuration: SMTPServer.listenerConfiguration(address: settings.listen), logger: context.logger)
+                server, configuration: SMTPServer.listenerConfiguration(address: settings.listen),
+                logger: context.logger)
         ]
     }
 }

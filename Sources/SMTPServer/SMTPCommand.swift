@@ -175,7 +175,11 @@ public enum SMTPCommandParser {
             let equals = word.firstIndex(of: UInt8(ascii: "="))
             let keyBytes = word[word.startIndex..<(equals ?? word.endIndex)]
             guard !keyBytes.isEmpty, keyBytes.count <= 32,
-                keyBytes.allSatisfy({ $0 < 0x80 && (Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber || $0 == UInt8(ascii: "-")) })
+                keyBytes.allSatisfy({
+                    $0 < 0x80
+                        && (Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber
+                            || $0 == UInt8(ascii: "-"))
+                })
             else { return .failure(.syntax("bad parameter")) }
             let key = String(decoding: keyBytes, as: UTF8.self).uppercased()
             if let equals {

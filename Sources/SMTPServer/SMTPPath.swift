@@ -168,7 +168,9 @@ public enum SMTPPathParser {
     /// `"[" ( IPv4 / "IPv6:" IPv6 / tag ":" dcontent ) "]"`: checked for shape, printable ASCII.
     static func isAddressLiteral(_ bytes: ArraySlice<UInt8>) -> Bool {
         guard bytes.count >= 3, bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") else { return false }
-        return bytes.dropFirst().dropLast().allSatisfy { $0 >= 33 && $0 <= 126 && $0 != UInt8(ascii: "[") && $0 != UInt8(ascii: "]") && $0 != UInt8(ascii: "\\") }
+        return bytes.dropFirst().dropLast().allSatisfy {
+            $0 >= 33 && $0 <= 126 && $0 != UInt8(ascii: "[") && $0 != UInt8(ascii: "]") && $0 != UInt8(ascii: "\\")
+        }
     }
 
     /// `<local@domain>`, or `<>` for nil.

@@ -115,7 +115,10 @@ public struct SMTPServer: Sendable {
                         try await connection.startTLS(tls)
                         pending += session.handle(.tlsStarted)
                     case .deliver(let envelope, let body):
-                        pending += session.handle(await deliver(envelope, body: body, clientIP: connection.remoteAddress, sessionID: sessionID, logger: logger))
+                        pending += session.handle(
+                            await deliver(
+                                envelope, body: body, clientIP: connection.remoteAddress, sessionID: sessionID,
+                                logger: logger))
                     case .close:
                         break session
                     }
@@ -127,7 +130,9 @@ public struct SMTPServer: Sendable {
                 }
                 switch frame {
                 case .line(let buffer, let endsWithCRLF):
-                    if session.isReadingData { SMTPMetrics.receivedBytes.increment(by: Int64(buffer.readableBytes + 2)) }
+                    if session.isReadingData {
+                        SMTPMetrics.receivedBytes.increment(by: Int64(buffer.readableBytes + 2))
+                    }
                     pending = session.handle(.line(Array(buffer.readableBytesView), endsWithCRLF: endsWithCRLF))
                 case .lineTooLong: pending = session.handle(.lineTooLong)
                 case .literal: pending = []
@@ -149,11 +154,14 @@ public struct SMTPServer: Sendable {
         let now = clock.now
         let headers = SMTPTraceHeaders.fields(
             for: envelope,
-            context: .init(hostname: configuration.session.hostname, clientIP: clientIP, sessionID: sessionID, date: now))
+            context: .init(
+                hostname: configuration.session.hostname, clientIP: clientIP, sessionID: sessionID, date: now))
         var bytes = Data(headers.utf8)
-        bytes.append(contentsOf: SMTPTraceHeaders.removingForgedResults(from: body, authservID: configuration.session.hostname))
+        bytes.append(
+            contentsOf: SMTPTraceHeaders.removingForgedResults(from: body, authservID: configuration.session.hostname))
         do {
-            let results = try await store.deliver(IncomingMessage(bytes: bytes, internalDate: now), to: envelope.mailboxes)
+            let results = try await store.deliver(
+                IncomingMessage(bytes: bytes, internalDate: now), to: envelope.mailboxes)
             let failed = results.filter { if case .failure = $0 { true } else { false } }.count
             if failed < results.count {
                 SMTPMetrics.accepted.increment()

@@ -171,7 +171,9 @@ public struct SMTPSession: Sendable {
             hello = (name, true)
             transaction = nil
             errors = 0
-            var lines = ["\(configuration.hostname) Hello \(name)", "PIPELINING", "SIZE \(configuration.maximumMessageBytes)"]
+            var lines = [
+                "\(configuration.hostname) Hello \(name)", "PIPELINING", "SIZE \(configuration.maximumMessageBytes)",
+            ]
             lines += ["8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES"]
             if configuration.offersSTARTTLS && !isTLS { lines.append("STARTTLS") }
             lines.append("HELP")
@@ -233,7 +235,9 @@ public struct SMTPSession: Sendable {
 
     private mutating func mail(from: SMTPMailbox?, parameters: SMTPCommand.MailParameters) -> [Action] {
         guard let hello else { return refuse(Self.helloFirst) }
-        guard transaction == nil else { return refuse(SMTPReply(503, "5.5.1", "Nested MAIL command", reason: "sequence")) }
+        guard transaction == nil else {
+            return refuse(SMTPReply(503, "5.5.1", "Nested MAIL command", reason: "sequence"))
+        }
         // RFC 5321 4.1.1.1: service extensions only after EHLO.
         if !hello.isExtended && parameters != SMTPCommand.MailParameters() {
             return refuse(SMTPReply(555, "5.5.4", "MAIL parameters need EHLO", reason: "syntax"))
@@ -263,7 +267,12 @@ public struct SMTPSession: Sendable {
             return [.send(SMTPReply(550, "5.7.23", lines, reason: "spf_fail"))]
         case .temperror:
             // RFC 7208 8.6: a temporary error is 451 4.4.3.
-            return [.send(SMTPReply(451, "4.4.3", "SPF MAIL FROM check failed (Temp Error); try again later", reason: "spf_temperror"))]
+            return [
+                .send(
+                    SMTPReply(
+                        451, "4.4.3", "SPF MAIL FROM check failed (Temp Error); try again later",
+                        reason: "spf_temperror"))
+            ]
         case .permerror where configuration.spfPermerror == .reject:
             // RFC 7208 8.7, RFC 7372 (5.7.24); the hosted suite's text.
             return [.send(SMTPReply(550, "5.7.24", "SPF MAIL FROM check failed (Perm Error)", reason: "spf_permerror"))]
@@ -278,7 +287,9 @@ public struct SMTPSession: Sendable {
 
     private mutating func recipient(_ mailbox: SMTPMailbox) -> [Action] {
         guard hello != nil else { return refuse(Self.helloFirst) }
-        guard let transaction else { return refuse(SMTPReply(503, "5.5.1", "Need MAIL before RCPT", reason: "sequence")) }
+        guard let transaction else {
+            return refuse(SMTPReply(503, "5.5.1", "Need MAIL before RCPT", reason: "sequence"))
+        }
         guard transaction.recipients.count < configuration.maximumRecipients else {
             // RFC 5321 4.5.3.1.10: 452 for too many recipients; the client sends the rest later.
             return [.send(SMTPReply(452, "4.5.3", "Too many recipients", reason: "too_many_recipients"))]
@@ -326,7 +337,9 @@ public struct SMTPSession: Sendable {
             phase = .command
             transaction = nil
             // RFC 1870 6.3: read to the end, then 552.
-            return [.send(SMTPReply(552, "5.3.4", "Message size exceeds fixed maximum message size", reason: "too_large"))]
+            return [
+                .send(SMTPReply(552, "5.3.4", "Message size exceeds fixed maximum message size", reason: "too_large"))
+            ]
         case .bareLineEnd:
             phase = .command
             transaction = nil
@@ -361,7 +374,9 @@ public struct SMTPSession: Sendable {
         switch refusals.first {
         case .quotaExceeded?: return [.send(SMTPReply(552, "5.2.2", "Mailbox full", reason: "mailbox_full"))]
         case .messageTooLarge?:
-            return [.send(SMTPReply(552, "5.3.4", "Message size exceeds fixed maximum message size", reason: "too_large"))]
+            return [
+                .send(SMTPReply(552, "5.3.4", "Message size exceeds fixed maximum message size", reason: "too_large"))
+            ]
         default:
             return [.send(SMTPReply(550, "5.2.1", "Mailbox unavailable", reason: "mailbox_unavailable"))]
         }
@@ -373,7 +388,9 @@ public struct SMTPSession: Sendable {
     private mutating func refuse(_ reply: SMTPReply) -> [Action] {
         errors += 1
         guard errors < configuration.maximumErrors else {
-            return close(SMTPReply(421, "4.7.0", "\(configuration.hostname) Too many errors, closing", reason: "too_many_errors"))
+            return close(
+                SMTPReply(421, "4.7.0", "\(configuration.hostname) Too many errors, closing", reason: "too_many_errors")
+            )
         }
         return [.send(reply)]
     }

@@ -56,7 +56,9 @@ public enum SMTPTraceHeaders {
                     dropping = false
                     if line.count > name.count, zip(line, name).allSatisfy({ $0 | 0x20 == $1 | 0x20 || $0 == $1 }) {
                         let value = String(decoding: line.dropFirst(name.count), as: UTF8.self)
-                        let id = value.drop { $0 == " " || $0 == "\t" }.prefix { $0 != ";" && $0 != " " && $0 != "\r" && $0 != "\n" }
+                        let id = value.drop { $0 == " " || $0 == "\t" }.prefix {
+                            $0 != ";" && $0 != " " && $0 != "\r" && $0 != "\n"
+                        }
                         dropping = id.lowercased() == ours
                     }
                 }
@@ -95,12 +97,16 @@ public enum SMTPTraceHeaders {
 
     /// RFC 8601 2.2 `pvalue`: the value as is when it has no special characters, else a quoted string.
     static func value(_ text: String) -> String {
-        let plain = !text.isEmpty && text.unicodeScalars.allSatisfy { scalar in
-            scalar.value > 0x20 && scalar.value < 0x7F && !"()<>[]:;\\\",".unicodeScalars.contains(scalar)
-                || scalar == "@" || scalar.value >= 0x80
-        }
+        let plain =
+            !text.isEmpty
+            && text.unicodeScalars.allSatisfy { scalar in
+                scalar.value > 0x20 && scalar.value < 0x7F && !"()<>[]:;\\\",".unicodeScalars.contains(scalar)
+                    || scalar == "@" || scalar.value >= 0x80
+            }
         if plain { return text }
-        return "\"" + safe(text).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        return "\""
+            + safe(text).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            + "\""
     }
 
     /// No control characters, no parentheses (the text sits next to comments).

@@ -29,7 +29,8 @@ struct SMTPCommandParserTests {
                 parameters: .init(size: 42, body: .eightBitMIME, smtpUTF8: true))
         ),
         (
-            "RFC 5321 4.1.2: a source route is accepted and dropped", "RCPT TO:<@relay.test,@other.test:ann@example.test>",
+            "RFC 5321 4.1.2: a source route is accepted and dropped",
+            "RCPT TO:<@relay.test,@other.test:ann@example.test>",
             .rcpt(to: SMTPMailbox(localPart: "ann", domain: "example.test"), parameters: [:])
         ),
         (
@@ -65,10 +66,19 @@ struct SMTPCommandParserTests {
         ("RFC 5321 4.5.5: no null forward-path", "RCPT TO:<>", .badRecipient),
         ("MAIL without FROM:", "MAIL <a@b.test>", .syntax("use MAIL FROM:<address>")),
         ("RFC 1870: SIZE must be digits", "MAIL FROM:<a@b.test> SIZE=12x", .unsupportedParameter("SIZE")),
-        ("RFC 6152: BODY=BINARYMIME is not offered", "MAIL FROM:<a@b.test> BODY=BINARYMIME", .unsupportedParameter("BODY")),
+        (
+            "RFC 6152: BODY=BINARYMIME is not offered", "MAIL FROM:<a@b.test> BODY=BINARYMIME",
+            .unsupportedParameter("BODY")
+        ),
         ("RCPT parameters are not offered", "RCPT TO:<a@b.test> ORCPT=rfc822;a@b.test", .unsupportedParameter("ORCPT")),
-        ("RFC 5321 4.5.3.1.1: a local part over 64 octets", "RCPT TO:<\(String(repeating: "a", count: 65))@b.test>", .pathTooLong),
-        ("RFC 5321 4.5.3.1.3: a path over 256 octets", "MAIL FROM:<a@\(String(repeating: "b.", count: 130))test>", .pathTooLong),
+        (
+            "RFC 5321 4.5.3.1.1: a local part over 64 octets", "RCPT TO:<\(String(repeating: "a", count: 65))@b.test>",
+            .pathTooLong
+        ),
+        (
+            "RFC 5321 4.5.3.1.3: a path over 256 octets", "MAIL FROM:<a@\(String(repeating: "b.", count: 130))test>",
+            .pathTooLong
+        ),
         ("QUIT takes no argument", "QUIT now", .syntax("QUIT takes no argument")),
     ]
 

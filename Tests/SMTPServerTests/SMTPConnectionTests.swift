@@ -28,7 +28,8 @@ struct SMTPConnectionTests {
                     S: 250 2.1.0 Sender OK
                     """)
                 // The classic injection: commands right behind STARTTLS, before the handshake.
-                try await client.send("STARTTLS\r\nRSET\r\nMAIL FROM:<evil@pass.test>\r\nRCPT TO:<ann@example.test>\r\n")
+                try await client.send(
+                    "STARTTLS\r\nRSET\r\nMAIL FROM:<evil@pass.test>\r\nRCPT TO:<ann@example.test>\r\n")
                 #expect(try await client.line() == "220 2.0.0 Ready to start TLS")
                 try await client.startTLS(trusting: harness.caPath)
                 // RFC 3207 4.2: the transaction and the EHLO are forgotten; nothing injected was run.

@@ -28,7 +28,10 @@ struct SMTPDataReaderTests {
         ("RFC 5321 2.3.8: LF.LF does not end the data", "a\n.\nb\r\n.\r\n", "", .bareLineEnd),
         ("RFC 5321 2.3.8: LF.CRLF does not end the data (smuggling)", "a\n.\r\nb\r\n.\r\n", "", .bareLineEnd),
         ("RFC 5321 2.3.8: CRLF.LF does not end the data", "a\r\n.\nb\r\n.\r\n", "", .bareLineEnd),
-        ("RFC 1870 6.3: over the limit, read on to the end", String(repeating: "x\r\n", count: 20) + ".\r\n", "", .tooLarge),
+        (
+            "RFC 1870 6.3: over the limit, read on to the end", String(repeating: "x\r\n", count: 20) + ".\r\n", "",
+            .tooLarge
+        ),
     ]
 
     @Test(arguments: cases)

@@ -23,7 +23,10 @@ struct SMTPSessionTests {
         _ = session.handle(.connected)
         _ = session.handle(.line(Array("EHLO c.test".utf8), endsWithCRLF: true))
         let line = "MAIL FROM:<a@b.test>" + (size.map { " SIZE=\($0)" } ?? "")
-        #expect(session.handle(.line(Array(line.utf8), endsWithCRLF: true)) == [.checkSPF(mailFrom: "a@b.test", helo: "c.test")])
+        #expect(
+            session.handle(.line(Array(line.utf8), endsWithCRLF: true)) == [
+                .checkSPF(mailFrom: "a@b.test", helo: "c.test")
+            ])
         #expect(session.handle(.spfChecked(spf(.pass))) == [.send(SMTPReply(250, "2.1.0", "Sender OK"))])
         return session
     }
@@ -92,7 +95,8 @@ struct SMTPSessionTests {
         let session = Self.delivering([1])
         #expect(
             session.handle(.deliveryFailed)
-                == [.send(SMTPReply(451, "4.3.0", "Temporary failure storing the message; try again", reason: "store"))])
+                == [.send(SMTPReply(451, "4.3.0", "Temporary failure storing the message; try again", reason: "store"))]
+        )
         #expect(
             session.handle(.line(Array("RCPT TO:<a@example.test>".utf8), endsWithCRLF: true))
                 == [.send(SMTPReply(503, "5.5.1", "Need MAIL before RCPT", reason: "sequence"))])
@@ -115,7 +119,9 @@ struct SMTPSessionTests {
         _ = session.handle(.line(Array("partial".utf8), endsWithCRLF: true))
         #expect(
             session.handle(.shutdown)
-                == [.send(SMTPReply(421, "4.3.2", "mx.example.test Service shutting down", reason: "shutdown")), .close])
+                == [
+                    .send(SMTPReply(421, "4.3.2", "mx.example.test Service shutting down", reason: "shutdown")), .close,
+                ])
         #expect(session.handle(.line(Array(".".utf8), endsWithCRLF: true)) == [])
     }
 

@@ -80,7 +80,9 @@ final class SMTPTestClient {
     /// The next CRLF line, or nil at end of stream.
     func line() async throws -> String? {
         while true {
-            if let index = pending.indices.first(where: { pending[$0] == 0x0D && $0 + 1 < pending.count && pending[$0 + 1] == 0x0A }) {
+            if let index = pending.indices.first(where: {
+                pending[$0] == 0x0D && $0 + 1 < pending.count && pending[$0 + 1] == 0x0A
+            }) {
                 let line = String(decoding: pending[..<index], as: UTF8.self)
                 pending.removeFirst(index + 2)
                 return line
@@ -186,7 +188,8 @@ struct SMTPHarness: Sendable {
                 address: HostPort(host: "127.0.0.1", port: 0), idleTimeout: idle),
             logger: Self.logger)
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: listener)], gracefulShutdownSignals: [], logger: Self.logger))
+            configuration: .init(services: [.init(service: listener)], gracefulShutdownSignals: [], logger: Self.logger)
+        )
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let port = try await listener.boundAddress().port ?? 0

@@ -33,6 +33,7 @@ struct ForgedResultsTests {
         let cleaned = SMTPTraceHeaders.removingForgedResults(from: Array(message.utf8), authservID: "mx.example.test")
         #expect(
             String(decoding: cleaned, as: UTF8.self)
-                == "authentication-results: other.test; spf=fail\r\nSubject: hi\r\n\r\nAuthentication-Results: mx.example.test; in the body stays\r\n")
+                == "authentication-results: other.test; spf=fail\r\nSubject: hi\r\n\r\nAuthentication-Results: mx.example.test; in the body stays\r\n"
+        )
     }
 }

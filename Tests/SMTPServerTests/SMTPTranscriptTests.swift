@@ -34,9 +34,13 @@ struct SMTPTranscriptTests {
         let messages = try await harness.inbox("ann@example.test")
         #expect(messages.count == 1)
         let text = try #require(messages.first)
-        #expect(text.hasPrefix("Authentication-Results: mx.example.test;\r\n\tspf=pass smtp.mailfrom=alice@pass.test\r\n"))
-        #expect(text.contains("\r\nReceived-SPF: pass (mx.example.test: domain of alice@pass.test designates 127.0.0.1"))
-        #expect(text.contains("\r\nReceived: from client.test ([127.0.0.1])\r\n\tby mx.example.test (Mailgate) with ESMTP id "))
+        #expect(
+            text.hasPrefix("Authentication-Results: mx.example.test;\r\n\tspf=pass smtp.mailfrom=alice@pass.test\r\n"))
+        #expect(
+            text.contains("\r\nReceived-SPF: pass (mx.example.test: domain of alice@pass.test designates 127.0.0.1"))
+        #expect(
+            text.contains(
+                "\r\nReceived: from client.test ([127.0.0.1])\r\n\tby mx.example.test (Mailgate) with ESMTP id "))
         #expect(text.contains("\r\n\tfor <ann@example.test>; Fri, 15 Jan 2027 08:00:00 +0000\r\n"))
         // RFC 5321 4.5.2: one leading dot removed; the message ends with CRLF.
         #expect(text.hasSuffix("\r\nSubject: hi\r\n\r\n.leading dot\r\nbody\r\n"))
@@ -180,8 +184,11 @@ struct SMTPTranscriptTests {
                     """)
                 // SMTP smuggling: a second message hidden behind "\n.\n" / "\n.\r\n" must not be believed.
                 try await client.send(
-                    "Subject: one\r\n\r\nfirst\n.\nMAIL FROM:<evil@fail.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\nSubject: forged\r\n\n.\r\nmore\r\n.\r\n")
-                #expect(try await client.line() == "550 5.6.11 Bare LF or CR in message refused (RFC 5321 2.3.8); use CRLF line ends")
+                    "Subject: one\r\n\r\nfirst\n.\nMAIL FROM:<evil@fail.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\nSubject: forged\r\n\n.\r\nmore\r\n.\r\n"
+                )
+                #expect(
+                    try await client.line()
+                        == "550 5.6.11 Bare LF or CR in message refused (RFC 5321 2.3.8); use CRLF line ends")
                 try await client.play(
                     """
                     C: MAIL FROM:<alice@pass.test>
@@ -192,7 +199,9 @@ struct SMTPTranscriptTests {
                     S: 354 Start mail input; end with <CRLF>.<CRLF>
                     """)
                 try await client.send("bare\rCR\r\n.\r\n")
-                #expect(try await client.line() == "550 5.6.11 Bare LF or CR in message refused (RFC 5321 2.3.8); use CRLF line ends")
+                #expect(
+                    try await client.line()
+                        == "550 5.6.11 Bare LF or CR in message refused (RFC 5321 2.3.8); use CRLF line ends")
                 try await client.play("C: NOOP\nS: 250 2.0.0 OK")
             }
         }
