@@ -27,9 +27,30 @@ public enum SMTPTraceHeaders {
         var out = ""
         if let spf = envelope.spf {
             out += "Authentication-Results: \(authenticationResults(spf, authservID: context.hostname))\r\n"
-            out += "Received-SPF: \(spf.receivedSPFFieldValue)\r\n"
+            out += fold("Received-SPF: \(spf.receivedSPFFieldValue)") + "\r\n"
         }
         out += "Received: \(received(envelope, context: context))\r\n"
+        return out
+    }
+
+    /// RFC 5322 2.2.3: folds a field before spaces so lines stay near 78 octets (and far below 998).
+    /// Inserting CRLF before an existing space is folding wherever FWS may appear, quoted strings and
+    /// comments included, so the unfolded value is unchanged.
+    public static func fold(_ field: String, width: Int = 78) -> String {
+        var out = ""
+        var lineLength = 0
+        for (index, word) in field.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
+            if index == 0 {
+                out = String(word)
+                lineLength = word.utf8.count
+            } else if lineLength + 1 + word.utf8.count > width && lineLength > 1 {
+                out += "\r\n " + word
+                lineLength = 1 + word.utf8.count
+            } else {
+                out += " " + word
+                lineLength += 1 + word.utf8.count
+            }
+        }
         return out
     }
 

@@ -37,3 +37,18 @@ struct ForgedResultsTests {
         )
     }
 }
+
+@Suite("RFC 5322 2.2.3: folding")
+struct FoldingTests {
+    @Test("A long field is folded before spaces; unfolding gives it back")
+    func folds() {
+        let field =
+            "Received-SPF: pass (mx.example.test: domain of \"a  b\"@x.test designates 127.0.0.1 as permitted sender) "
+            + "client-ip=127.0.0.1; envelope-from=\"a  b\"@x.test; helo=\(String(repeating: "h", count: 100)).test;"
+        let folded = SMTPTraceHeaders.fold(field)
+        #expect(folded.replacingOccurrences(of: "\r\n", with: "") == field)
+        for line in folded.components(separatedBy: "\r\n") {
+            #expect(line.utf8.count <= 78 || !line.dropFirst().contains(" "))
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import MailStore
+import MailStoreSQLite
 import MailgateCore
 import MailgateTesting
 import Testing
@@ -36,8 +37,11 @@ struct SMTPTranscriptTests {
         let text = try #require(messages.first)
         #expect(
             text.hasPrefix("Authentication-Results: mx.example.test;\r\n\tspf=pass smtp.mailfrom=alice@pass.test\r\n"))
+        // RFC 5322 2.2.3: Received-SPF is folded; unfolded it reads as RFC 7208 9.1 writes it.
+        let unfolded = text.replacingOccurrences(of: "\r\n ", with: " ")
         #expect(
-            text.contains("\r\nReceived-SPF: pass (mx.example.test: domain of alice@pass.test designates 127.0.0.1"))
+            unfolded.contains("\r\nReceived-SPF: pass (mx.example.test: domain of alice@pass.test designates 127.0.0.1")
+        )
         #expect(
             text.contains(
                 "\r\nReceived: from client.test ([127.0.0.1])\r\n\tby mx.example.test (Mailgate) with ESMTP id "))
@@ -389,5 +393,53 @@ struct SMTPTranscriptTests {
             """)
         let text = try #require(try await harness.inbox("ann@example.test").first)
         #expect(text.contains("spf=pass smtp.helo=helo.test"))
+    }
+
+    @Test("Requirement 14: a deleted user's address is refused at RCPT at once")
+    func deletedUser() async throws {
+        let harness = try await SMTPHarness()
+        _ = try await harness.fixture.store.deleteUser(EmailAddress("bob@example.test")!)
+        try await harness.transcript(
+            """
+            S: 220 mx.example.test ESMTP Mailgate ready
+            C: HELO client.test
+            S: 250 mx.example.test Hello client.test
+            C: MAIL FROM:<alice@pass.test>
+            S: 250 2.1.0 Sender OK
+            C: RCPT TO:<bob@example.test>
+            S: 550 5.1.1 No such user here
+            """)
+    }
+
+    @Test("A license removed between RCPT and DATA: 250 for the others, nothing stored for that mailbox")
+    func licenseRemovedBeforeData() async throws {
+        let harness = try await SMTPHarness()
+        try await harness.run { port, _ in
+            try await SMTPTestClient.connect(port: port) { client in
+                try await client.play(
+                    """
+                    S: 220 mx.example.test ESMTP Mailgate ready
+                    C: HELO client.test
+                    S: 250 mx.example.test Hello client.test
+                    C: MAIL FROM:<alice@pass.test>
+                    S: 250 2.1.0 Sender OK
+                    C: RCPT TO:<ann@example.test>
+                    S: 250 2.1.5 Recipient OK
+                    C: RCPT TO:<bob@example.test>
+                    S: 250 2.1.5 Recipient OK
+                    """)
+                _ = try await harness.fixture.store.removeLicense("P1", from: EmailAddress("bob@example.test")!)
+                try await client.play(
+                    """
+                    C: DATA
+                    S: 354 Start mail input; end with <CRLF>.<CRLF>
+                    C: Subject: race
+                    C: .
+                    S: 250 2.0.0 Message accepted for delivery
+                    """)
+            }
+        }
+        #expect(try await harness.inbox("ann@example.test").count == 1)
+        #expect(try await harness.inbox("bob@example.test").isEmpty)
     }
 }
