@@ -282,3 +282,44 @@ def test_durability_sigkill_after_last_250(smtp):
     subjects = [m.split(b"Subject: ")[1].split(b"\r\n")[0].decode() for m in smtp.inbox("bob@example.test")]
     assert sorted(subjects) == sorted(f"n{n}" for n in acknowledged)
     assert len(subjects) == len(set(subjects)) == 180
+
+
+def test_durability_sigkill_mid_stream(smtp):
+    """SIGKILL while 12 sessions are still sending, right after the 100th 250: every acknowledged
+    message is there exactly once; unacknowledged ones may or may not be, but never twice."""
+    acknowledged, attempted = set(), set()
+    lock = threading.Lock()
+    enough = threading.Event()
+
+    def worker(start):
+        number = start
+        while not enough.is_set():
+            with lock:
+                attempted.add(number)
+            try:
+                send_numbered(smtp.port, number)
+            except (OSError, smtplib.SMTPException):
+                return
+            with lock:
+                acknowledged.add(number)
+                if len(acknowledged) >= 100:
+                    enough.set()
+            number += 1
+
+    threads = [threading.Thread(target=worker, args=(i * 100_000,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    assert enough.wait(timeout=300), "fewer than 100 messages acknowledged"
+    smtp.gateway.process.send_signal(signal.SIGKILL)
+    with lock:
+        acked = set(acknowledged)  # what the server acknowledged before it died
+    smtp.gateway.process.wait(timeout=30)
+    smtp.gateway.process = None
+    for t in threads:
+        t.join(timeout=120)
+    smtp.gateway.start()
+    subjects = [m.split(b"Subject: ")[1].split(b"\r\n")[0].decode() for m in smtp.inbox("bob@example.test")]
+    stored = [int(s[1:]) for s in subjects]
+    assert len(stored) == len(set(stored)), "a message was stored twice"
+    assert acked <= set(stored), f"acknowledged but lost: {sorted(acked - set(stored))[:10]}"
+    assert set(stored) <= attempted
