@@ -19,6 +19,7 @@ import ssl
 import subprocess
 import threading
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -139,6 +140,11 @@ def test_smtplib_plain_delivery_with_trace_headers(smtp):
     assert b"\tfor <ann@example.test>; " in stored
     # smtplib dot-stuffs ".dot line"; the stored message has it back.
     assert stored.endswith(b"Subject: interop\r\n\r\nHello.\r\n.dot line\r\n")
+    with urllib.request.urlopen(f"http://127.0.0.1:{smtp.gateway.http_port}/metrics", timeout=10) as response:
+        metrics = response.read().decode()
+    assert "mailgate_smtp_messages_accepted_total 1" in metrics
+    assert 'mailgate_smtp_spf_results_total{result="pass"} 1' in metrics
+    assert "mailgate_smtp_connections_total" in metrics
 
 
 def test_smtplib_refusals(smtp):
