@@ -8,6 +8,7 @@ struct UserCommand: AsyncParsableCommand {
         subcommands: [
             Add.self, UserImportCommand.self, UserSetCommand.self, Rename.self, Block.self, Allow.self, List.self,
             Show.self, UserLicenseCommand.self, UserPasswordCommand.self, Delete.self, Restore.self, Alias.self,
+            UserDeliverCommand.self,
         ])
 
     struct Add: AsyncParsableCommand {

@@ -1,1 +1,8 @@
-// Fuzz entry point: filled in with its parser.
+import POP3Server
+
+/// libFuzzer's entry point: every input goes through the POP3 command parser.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    POP3CommandParser.fuzz(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+}

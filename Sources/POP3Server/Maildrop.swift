@@ -1,0 +1,83 @@
+public import MailStore
+import Synchronization
+
+/// The Inbox as one POP3 session sees it: a snapshot taken at sign-in (RFC 1939 4), so message
+/// numbers and sizes do not move under the client while other sessions deliver or expunge.
+public struct Maildrop: Sendable, Equatable {
+    /// One message of the snapshot; its message number is its position plus one.
+    public struct Message: Sendable, Equatable {
+        public var uid: MessageUID
+        public var content: ContentID
+        /// The octets RETR sends before dot-stuffing (see ``POP3Wire/size(of:)``).
+        public var size: Int
+        /// RFC 1939 7 UIDL: stable for the message forever and never given to another one.
+        public var uniqueID: String
+
+        public init(uid: MessageUID, content: ContentID, size: Int, uniqueID: String) {
+            self.uid = uid
+            self.content = content
+            self.size = size
+            self.uniqueID = uniqueID
+        }
+    }
+
+    public var mailbox: MailboxID
+    public var folder: FolderID
+    public var messages: [Message]
+
+    public init(mailbox: MailboxID, folder: FolderID, messages: [Message]) {
+        self.mailbox = mailbox
+        self.folder = folder
+        self.messages = messages
+    }
+
+    /// The UIDL of a message: the Inbox's folder ID (never reused), its UIDVALIDITY and the
+    /// message's UID, which together name one message for ever. 0x21-0x7E only, at most
+    /// 41 characters (RFC 1939 7 allows 70).
+    public static func uniqueID(folder: FolderID, uidValidity: UInt32, uid: MessageUID) -> String {
+        "\(folder.rawValue).\(uidValidity).\(uid)"
+    }
+
+    /// Reads the snapshot of a mailbox's Inbox. Sizes are computed from the bytes themselves
+    /// (once per stored content, then remembered in `sizes`).
+    public static func load(mailbox: MailboxID, store: any MailStore, sizes: WireSizeCache) async throws -> Maildrop {
+        guard let inbox = try await store.folders(of: mailbox).first(where: { $0.role == .inbox }) else {
+            throw StoreRefusal.mailboxUnavailable
+        }
+        var messages: [Message] = []
+        for summary in try await store.messages(in: inbox.id, uids: nil) {
+            let size: Int
+            if let known = sizes.size(of: summary.content) {
+                size = known
+            } else if let bytes = try await store.messageBytes(summary.content) {
+                size = POP3Wire.size(of: bytes)
+                sizes.remember(size, for: summary.content)
+            } else {
+                continue  // removed between the listing and now: not part of the snapshot
+            }
+            messages.append(
+                Message(
+                    uid: summary.uid, content: summary.content, size: size,
+                    uniqueID: uniqueID(folder: inbox.id, uidValidity: inbox.uidValidity, uid: summary.uid)))
+        }
+        return Maildrop(mailbox: mailbox, folder: inbox.id, messages: messages)
+    }
+}
+
+/// Wire sizes of stored contents, which never change (a content ID is never reused), so a
+/// second sign-in does not read every message again. Bounded: emptied when full.
+public final class WireSizeCache: Sendable {
+    private let sizes = Mutex([ContentID: Int]())
+    private let limit: Int
+
+    public init(limit: Int = 200_000) { self.limit = limit }
+
+    func size(of content: ContentID) -> Int? { sizes.withLock { $0[content] } }
+
+    func remember(_ size: Int, for content: ContentID) {
+        sizes.withLock { table in
+            if table.count >= limit { table.removeAll(keepingCapacity: true) }
+            table[content] = size
+        }
+    }
+}

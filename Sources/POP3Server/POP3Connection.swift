@@ -1,0 +1,151 @@
+import CoreMetrics
+import Foundation
+import Logging
+import MailListener
+import MailStore
+import MailgateCore
+import NIOCore
+
+/// The driver of one POP3 connection: reads frames, feeds the ``POP3Session``, performs its
+/// actions (store, sign-in gate, TLS) and writes the replies.
+///
+/// Pipelined commands are answered in order; each command's replies go out in one write. The
+/// maildrop lock is released however the connection ends; nothing is removed unless the session
+/// asked for it after QUIT.
+struct POP3Connection {
+    let connection: MailConnection
+    let server: POP3Server
+    var logger: Logger
+
+    init(connection: MailConnection, server: POP3Server, logger: Logger) {
+        self.connection = connection
+        self.server = server
+        self.logger = logger
+        self.logger[metadataKey: "client"] = "\(connection.remoteAddress)"
+    }
+
+    func run() async {
+        var state = DriverState(
+            session: POP3Session(
+                isSecure: connection.isSecure, canStartTLS: server.tls != nil && !connection.isTLS,
+                failureDelay: server.settings.failureDelay))
+        defer {
+            if let mailbox = state.lockedMailbox { server.locks.release(mailbox) }
+        }
+        do {
+            try await connection.send(POP3Session.greeting)
+            while let frame = try await connection.next() {
+                let event: POP3Session.Event
+                switch frame {
+                case .line(let bytes, _):
+                    if state.session.isAwaitingSASLResponse {
+                        event = .saslResponse(String(decoding: bytes.readableBytesView, as: UTF8.self))
+                    } else {
+                        switch POP3CommandParser.parse(bytes) {
+                        case .success(let command): event = .command(command)
+                        case .failure(let error): event = .invalid(error)
+                        }
+                    }
+                case .lineTooLong: event = .lineTooLong
+                case .literal: continue
+                case .idleTimeout: event = .idleTimeout
+                case .shutdown: event = .shutdown
+                }
+                if try await perform(state.session.handle(event), &state) { break }
+            }
+        } catch {
+            logger.debug("connection ended", metadata: ["error": "\(error)"])
+        }
+        await connection.close()
+    }
+
+    private struct DriverState {
+        var session: POP3Session
+        var lockedMailbox: MailboxID?
+    }
+
+    /// Performs actions (and those they lead to) in order; true when the session is over.
+    private func perform(_ actions: [POP3Session.Action], _ state: inout DriverState) async throws -> Bool {
+        var pending = actions[...]
+        var output = ByteBuffer()
+        func flush() async throws {
+            guard output.readableBytes > 0 else { return }
+            server.metrics.bytesSent.increment(by: Int64(output.readableBytes))
+            try await connection.send(output)
+            output = ByteBuffer()
+        }
+        while let action = pending.popFirst() {
+            var next: [POP3Session.Action] = []
+            switch action {
+            case .send(let text):
+                output.writeString(text)
+            case .sendMessage(let bytes, let bodyLines):
+                POP3Wire.encode(bytes, bodyLines: bodyLines, into: &output)
+                if bodyLines == nil { server.metrics.messagesRetrieved.increment() }
+            case .signIn(let login, let password):
+                let outcome = await signIn(login, password: password, &state)
+                next = state.session.handle(.signedIn(outcome))
+            case .pause(let duration):
+                try await flush()
+                try await Task.sleep(for: duration)
+            case .load(let content):
+                let bytes = try? await server.store.messageBytes(content)
+                next = state.session.handle(.loaded(bytes ?? nil))
+            case .remove(let uids, let folder):
+                do {
+                    let removed = try await server.store.remove(uids, from: folder, onlyDeleted: false)
+                    server.metrics.messagesDeleted.increment(by: Int64(removed.count))
+                    logger.info("messages removed", metadata: ["count": "\(removed.count)"])
+                    next = state.session.handle(.removed(succeeded: true))
+                } catch {
+                    logger.error("removal failed", metadata: ["error": "\(error)"])
+                    next = state.session.handle(.removed(succeeded: false))
+                }
+            case .startTLS:
+                try await flush()
+                guard let tls = server.tls else { return true }
+                try await connection.startTLS(tls)
+                next = state.session.handle(.tlsStarted)
+            case .close:
+                try await flush()
+                return true
+            }
+            pending.insert(contentsOf: next, at: pending.startIndex)
+        }
+        try await flush()
+        return false
+    }
+
+    /// Asks the gate, then takes the maildrop lock, then reads the snapshot.
+    private func signIn(_ login: String, password: Secret, _ state: inout DriverState) async
+        -> POP3Session.SignInOutcome
+    {
+        let result = await server.signIn.signIn(
+            login, password: password, from: connection.remoteAddress, service: .pop3)
+        let grant: SignInGrant
+        switch result {
+        case .failure(let refusal):
+            server.metrics.signInFailures.increment()
+            logger.notice("sign-in refused", metadata: ["login": "\(login)", "reason": "\(refusal)"])
+            return .refused(refusal)
+        case .success(let granted):
+            grant = granted
+        }
+        guard let mailbox = grant.mailbox else { return .refused(.noLicense) }
+        guard server.locks.acquire(mailbox) else {
+            logger.notice("maildrop in use", metadata: ["user": "\(grant.email)"])
+            return .inUse
+        }
+        do {
+            let drop = try await Maildrop.load(mailbox: mailbox, store: server.store, sizes: server.sizes)
+            state.lockedMailbox = mailbox
+            server.metrics.sessions.increment()
+            logger.info("signed in", metadata: ["user": "\(grant.email)", "messages": "\(drop.messages.count)"])
+            return .granted(drop)
+        } catch {
+            server.locks.release(mailbox)
+            logger.error("maildrop not readable", metadata: ["user": "\(grant.email)", "error": "\(error)"])
+            return .unavailable
+        }
+    }
+}

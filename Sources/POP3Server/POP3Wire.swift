@@ -1,0 +1,78 @@
+public import Foundation
+public import NIOCore
+
+/// How a stored message goes on the wire (RFC 1939 3 and 7): CRLF line ends, dot-stuffed,
+/// ended by `.` CRLF.
+///
+/// Reading of RFC 1939 on sizes: LIST and STAT give "the exact size of the message in octets";
+/// section 11 asks for the size of the message as sent with CRLF line ends, and RFC 1939 7
+/// (RETR, "the POP3 server issues a positive response ... multi-line") makes byte-stuffing
+/// and the terminating line part of the multi-line framing, not of the message. So a size here
+/// counts every line with CRLF, a final CRLF added when the message lacks one, and neither the
+/// stuffed dots nor the terminator. Stored messages already use CRLF; a bare LF or CR is still
+/// sent (and counted) as CRLF, so the size always matches what RETR sends.
+public enum POP3Wire {
+    /// The octets ``encode(_:bodyLines:into:)`` sends for a whole message, before stuffing.
+    public static func size(of message: Data) -> Int {
+        var total = 0
+        forEachLine(message) { line in
+            total += line.count + 2
+            return true
+        }
+        return total
+    }
+
+    /// Appends the message (or, with `bodyLines`, its header, the blank line and that many body
+    /// lines: TOP) dot-stuffed, then the terminating `.` CRLF. Returns the message octets sent
+    /// before stuffing.
+    @discardableResult
+    public static func encode(_ message: Data, bodyLines: Int? = nil, into buffer: inout ByteBuffer) -> Int {
+        buffer.reserveCapacity(minimumWritableBytes: message.count + message.count / 32 + 8)
+        var sent = 0
+        var inBody = false
+        var bodyLeft = bodyLines ?? Int.max
+        message.withUnsafeBytes { raw in
+            forEachLine(raw) { line in
+                if inBody {
+                    guard bodyLeft > 0 else { return false }
+                    bodyLeft -= 1
+                } else if line.isEmpty {
+                    inBody = true
+                }
+                // RFC 1939 3: a line starting with the termination octet gets one more in front.
+                if line.first == UInt8(ascii: ".") { buffer.writeInteger(UInt8(ascii: ".")) }
+                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: line))
+                buffer.writeStaticString("\r\n")
+                sent += line.count + 2
+                return true
+            }
+        }
+        buffer.writeStaticString(".\r\n")
+        return sent
+    }
+
+    static func forEachLine(_ message: Data, _ body: (Slice<UnsafeRawBufferPointer>) -> Bool) {
+        message.withUnsafeBytes { forEachLine($0, body) }
+    }
+
+    /// Calls `body` with each line without its line end (CRLF, LF or a lone CR), the last one
+    /// only if it is not empty; stops when `body` returns false.
+    static func forEachLine(_ bytes: UnsafeRawBufferPointer, _ body: (Slice<UnsafeRawBufferPointer>) -> Bool) {
+        let cr = UInt8(ascii: "\r")
+        let lf = UInt8(ascii: "\n")
+        var start = 0
+        var index = 0
+        let end = bytes.count
+        while index < end {
+            let byte = bytes[index]
+            if byte == lf || byte == cr {
+                guard body(bytes[start..<index]) else { return }
+                index += (byte == cr && index + 1 < end && bytes[index + 1] == lf) ? 2 : 1
+                start = index
+            } else {
+                index += 1
+            }
+        }
+        if start < end { _ = body(bytes[start..<end]) }
+    }
+}
