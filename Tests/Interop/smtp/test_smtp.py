@@ -329,3 +329,23 @@ def test_durability_sigkill_mid_stream(smtp):
     assert len(stored) == len(set(stored)), "a message was stored twice"
     assert acked <= set(stored), f"acknowledged but lost: {sorted(acked - set(stored))[:10]}"
     assert set(stored) <= attempted
+
+
+def test_starttls_injection_discarded(smtp):
+    """RFC 3207 4.2 end to end: commands sent in clear text behind STARTTLS are thrown away, and the
+    session restarts (no EHLO, no transaction) once TLS is up."""
+    context = ssl.create_default_context(cafile=smtp.ca)
+    with socket.create_connection(("127.0.0.1", smtp.port), timeout=30) as raw:
+        reader = raw.makefile("rb")
+        assert reader.readline().startswith(b"220 ")
+        raw.sendall(b"EHLO client.test\r\n")
+        while not reader.readline().startswith(b"250 "):
+            pass
+        raw.sendall(b"STARTTLS\r\nMAIL FROM:<evil@pass.test>\r\nRCPT TO:<ann@example.test>\r\n")
+        assert reader.readline() == b"220 2.0.0 Ready to start TLS\r\n"
+        with context.wrap_socket(raw, server_hostname="mail.example.test") as tls:
+            tls_reader = tls.makefile("rb")
+            tls.sendall(b"RCPT TO:<ann@example.test>\r\n")
+            assert tls_reader.readline() == b"503 5.5.1 Send EHLO or HELO first\r\n"
+            tls.sendall(b"QUIT\r\n")
+            assert tls_reader.readline().startswith(b"221 ")
