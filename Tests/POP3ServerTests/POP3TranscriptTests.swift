@@ -307,6 +307,35 @@ struct POP3TranscriptTests {
             """)
     }
 
+    @Test("RFC 1939 4: the maildrop is a snapshot; a message another session removed answers -ERR")
+    func snapshot() async throws {
+        let harness = try await POP3Harness(messages: [Self.first, Self.second])
+        let inbox = try #require(try await harness.inbox(harness.ann))
+        try await harness.withListener { port in
+            try await POP3TestClient.connect(port: port) { client in
+                try await client.play("S: +OK Mailgate POP3 ready\n\(Self.user)\nS: +OK 2 messages (136 octets)")
+                // IMAP expunges message 1 and a new message arrives: the POP3 session sees neither.
+                _ = try await harness.fixture.store.remove([1], from: inbox.id, onlyDeleted: false)
+                try await harness.deliver(Self.first, to: harness.ann)
+                try await client.play(
+                    """
+                    C: STAT
+                    S: +OK 2 136
+                    C: RETR 1
+                    S: -ERR message 1 was removed by another session
+                    C: DELE 1
+                    C: DELE 2
+                    C: QUIT
+                    S: +OK message 1 deleted
+                    S: +OK message 2 deleted
+                    S: +OK Mailgate POP3 signing off (2 messages deleted)
+                    S: <closed>
+                    """)
+            }
+        }
+        #expect(try await harness.inboxUIDs(harness.ann) == [3])
+    }
+
     @Test("RFC 2595 4: STLS; a command pipelined before the handshake is discarded")
     func stlsDiscardsInjection() async throws {
         let harness = try await POP3Harness(messages: [Self.first], tls: true)
