@@ -215,3 +215,17 @@ def test_fetchmail_keeps_then_fetches_all(pop3, tmp_path):
     client.pass_(PASSWORD)
     assert client.stat() == (0, 0)
     client.quit()
+
+
+def test_tls_listen_without_tls_refuses_to_start(gateway):
+    """pop3.tls_listen needs a certificate: serve exits 1 and names the key instead of starting."""
+    gateway.config.write_text(
+        "hostname: mail.example.test\n"
+        "public_url: https://mail.example.test\n"
+        "data_dir: ../data\n"
+        f"http:\n  listen: 127.0.0.1:{gateway.http_port}\n"
+        f"pop3:\n  tls_listen: 127.0.0.1:{free_port()}\n"
+    )
+    result = gateway.run("serve")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "pop3.tls_listen" in result.stderr
