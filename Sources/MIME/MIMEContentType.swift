@@ -44,8 +44,9 @@ public struct MIMEContentType: Sendable, Hashable {
     static func parse(_ bytes: [UInt8]) -> MIMEContentType? {
         let (lead, parameters) = MIMEParameters.parse(bytes)
         guard let slash = lead.firstIndex(of: UInt8(ascii: "/")) else { return nil }
-        let type = lead[..<slash]
-        let subtype = lead[(slash + 1)...]
+        // RFC 2045 5.1 allows comments and whitespace around the "/" but none inside the tokens.
+        let type = lead[..<slash].trimmed
+        let subtype = lead[(slash + 1)...].trimmed
         guard !type.isEmpty, !subtype.isEmpty, (type + subtype).allSatisfy(isTokenByte) else { return nil }
         return MIMEContentType(type: headerText(type), subtype: headerText(subtype), parameters: parameters)
     }

@@ -9,8 +9,9 @@ public struct MIMEHeaderField: Sendable, Hashable {
     /// The whole field in the original bytes: name, colon, value and its final line break.
     public var range: Range<Int>
 
-    /// The value with folding line breaks removed (RFC 5322 2.2.3), as bytes, trimmed of surrounding whitespace.
-    public var unfoldedBytes: [UInt8] { Array(ArraySlice(unfold(rawValue)).trimmed) }
+    /// The value with folding line breaks removed (RFC 5322 2.2.3), as bytes, without the whitespace after the
+    /// colon; trailing whitespace is kept, as written.
+    public var unfoldedBytes: [UInt8] { Array(unfold(rawValue).drop(while: ASCII.isWhitespace)) }
 
     /// The unfolded value as text: UTF-8 when valid, ISO-8859-1 otherwise; RFC 2047 words are left encoded.
     public var unfoldedValue: String { headerText(unfoldedBytes) }

@@ -102,15 +102,22 @@ public struct MIMEMessage: Sendable {
     public func binary(_ numbers: [Int], partial: MIMEPartial? = nil) throws(MIMEBinaryError) -> ArraySlice<UInt8> {
         guard let part = part(at: numbers) else { throw .noSuchPart }
         if numbers.isEmpty { return partial.map { $0.apply(to: bytes[...]) } ?? bytes[...] }
+        let decoded = try decodedBody(of: part)
+        return partial.map { $0.apply(to: decoded) } ?? decoded
+    }
+
+    /// A part's body with its Content-Transfer-Encoding (RFC 2045 6) removed; identity encodings are sliced.
+    ///
+    /// - Throws: ``MIMEBinaryError/unknownTransferEncoding(_:)`` for anything but 7bit, 8bit, binary, base64
+    ///   and quoted-printable.
+    public func decodedBody(of part: MIMEPart) throws(MIMEBinaryError) -> ArraySlice<UInt8> {
         let body = bytes[part.bodyRange]
-        let decoded: ArraySlice<UInt8>
         switch part.transferEncoding {
-        case "7bit", "8bit", "binary": decoded = body
-        case "base64": decoded = (TransferEncoding.decodeBase64(body) ?? [])[...]
-        case "quoted-printable": decoded = TransferEncoding.decodeQuotedPrintable(body)[...]
+        case "7bit", "8bit", "binary": return body
+        case "base64": return (TransferEncoding.decodeBase64(body) ?? [])[...]
+        case "quoted-printable": return TransferEncoding.decodeQuotedPrintable(body)[...]
         case let other: throw .unknownTransferEncoding(other)
         }
-        return partial.map { $0.apply(to: decoded) } ?? decoded
     }
 
     /// `BINARY.SIZE[part]` (RFC 3516 4.3): the decoded size.

@@ -48,9 +48,10 @@ public enum MIMEParameters {
                 skipSpaceAndComments()
                 continue
             }
-            if !ASCII.isAnyWhitespace(bytes[index]) { lead.append(bytes[index]) }
+            lead.append(bytes[index])
             index += 1
         }
+        lead = Array(ArraySlice(lead).trimmed)
         var parameters: [MIMEParameter] = []
         while index < end, parameters.count < maxCount {
             index += 1  // the ";"
@@ -107,15 +108,12 @@ public enum MIMEParameters {
             else { continue }
             var rest = written[(base.count + 1)...]
             var encoded = false
-            if rest.last == UInt8(ascii: "*") {
+            if rest.isEmpty || rest.last == UInt8(ascii: "*") {
                 encoded = true
                 rest = rest.dropLast()
             }
             var number = 0
-            if rest.isEmpty {
-                // `name*=` : a single encoded segment (RFC 2231 4).
-                guard encoded else { continue }
-            } else {
+            if !rest.isEmpty {  // empty: `name*=`, a single encoded segment (RFC 2231 4)
                 guard rest.count <= 4, rest.allSatisfy({ (48...57).contains($0) }) else { continue }
                 for digit in rest { number = number * 10 + Int(digit - 48) }
             }

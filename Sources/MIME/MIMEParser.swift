@@ -31,9 +31,11 @@ struct MIMEParser {
         var content = MIMEPart.Content.single
         if contentType.isMultipart {
             if let boundary = contentType.rawParameter("boundary"), !boundary.isEmpty, boundary.count <= 998 {
-                if canNest {
-                    content = .multipart(parseChildren(of: body, boundary: boundary, depth: depth, contentType))
-                }
+                // Past the limits the body is not split, but IMAP's body-type-mpart still needs a part.
+                content = .multipart(
+                    canNest
+                        ? parseChildren(of: body, boundary: boundary, depth: depth, contentType)
+                        : [placeholder(after: body, depth: depth)])
             } else {
                 // RFC 2046 5.1.1 requires a boundary; without one the body cannot be split, so it is one opaque
                 // part, typed by RFC 2045 5.2's default so BODYSTRUCTURE stays well-formed.
@@ -60,11 +62,16 @@ struct MIMEParser {
             children.append(parseEntity(childRange, depth: depth + 1, inDigest: type.subtype == "digest"))
         }
         if children.isEmpty {
-            // No delimiter at all: IMAP's body-type-mpart needs one part, so an empty text/plain part stands
-            // at the end of the body (as Dovecot does); the body stays readable as the multipart's TEXT.
-            children.append(parseEntity(body.upperBound..<body.upperBound, depth: depth + 1, inDigest: false))
+            // No delimiter at all: the body stays readable as the multipart's TEXT.
+            children.append(placeholder(after: body, depth: depth))
         }
         return children
+    }
+
+    /// IMAP's body-type-mpart needs one part: an empty text/plain part at the end of the body stands in
+    /// (as Dovecot does).
+    private mutating func placeholder(after body: Range<Int>, depth: Int) -> MIMEPart {
+        parseEntity(body.upperBound..<body.upperBound, depth: depth + 1, inDigest: false)
     }
 
     private func lineCount(_ range: Range<Int>) -> Int {
@@ -91,7 +98,9 @@ enum MultipartSplitter {
         while position < body.upperBound {
             let line = bytes.line(at: position, limit: body.upperBound)
             if let isClose = delimiter(bytes, line, boundary) {
-                if let start = partStart {
+                // Consecutive delimiter lines enclose no body part (Python's email package reads RFC 2046's
+                // grammar the same way: the CRLF before a delimiter cannot also end the previous one).
+                if let start = partStart, start < line.start {
                     var end = line.start
                     if end > start, bytes[end - 1] == ASCII.lf {
                         end -= 1
