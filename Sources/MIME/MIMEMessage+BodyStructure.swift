@@ -44,7 +44,7 @@ extension MIMEMessage {
         if describesMessage {
             writer.raw(" ")
             if case .message(let inner) = part.content {
-                writeEnvelope(of: inner, into: &writer)
+                writeEnvelope(of: inner.header, into: &writer)
                 writer.raw(" ")
                 writeBody(inner, extensible: extensible, into: &writer)
             } else {

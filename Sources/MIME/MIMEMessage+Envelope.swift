@@ -9,12 +9,22 @@ extension MIMEMessage {
     /// through unchanged: quoted in rev2 when valid UTF-8, a literal otherwise.
     public func envelope(_ revision: IMAPRevision = .rev1) -> [UInt8] {
         var writer = IMAPWriter(revision: revision)
-        Self.writeEnvelope(of: root, into: &writer)
+        Self.writeEnvelope(of: root.header, into: &writer)
         return writer.bytes
     }
 
-    static func writeEnvelope(of message: MIMEPart, into writer: inout IMAPWriter) {
-        let header = message.header
+    /// The ENVELOPE from the header alone, without parsing the body: for `FETCH ENVELOPE` over many messages.
+    ///
+    /// `bytes` may be the whole message or just its header; the result equals ``envelope(_:)``'s.
+    public static func envelope(headerOf bytes: [UInt8], revision: IMAPRevision = .rev1) -> [UInt8] {
+        let parsed = MIMEHeaderParser.parse(
+            bytes, in: 0..<bytes.count, maxFields: MIMELimits.default.maximumHeaderFields)
+        var writer = IMAPWriter(revision: revision)
+        writeEnvelope(of: parsed.header, into: &writer)
+        return writer.bytes
+    }
+
+    static func writeEnvelope(of header: MIMEHeader, into writer: inout IMAPWriter) {
         func text(_ name: String) -> [UInt8]? { header.first(name)?.unfoldedBytes }
         func addresses(_ name: String) -> [MIMEAddress] {
             // All fields of that name count: some mailers split To over several lines.

@@ -47,6 +47,7 @@ struct EnvelopeTests {
         ])
     func envelope(_ name: String, _ source: String, _ expected: String) {
         #expect(text(message(source).envelope()) == expected, "\(name)")
+        #expect(text(MIMEMessage.envelope(headerOf: crlf(source))) == expected, "\(name), header only")
     }
 
     @Test("RFC 3501 4.3: 8-bit header text is a literal in IMAP4rev1 and a quoted UTF-8 string in IMAP4rev2")

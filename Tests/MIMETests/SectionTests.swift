@@ -41,6 +41,26 @@ struct SectionTests {
         #expect(try message(nestedExample).section(spec) == expected, "\(name)")
     }
 
+    @Test("RFC 3501 6.4.5: the parts of a message/rfc822 part are those of the message it encapsulates")
+    func encapsulatedMultipart() throws {
+        let parsed = message(
+            "Content-Type: multipart/mixed; boundary=o\n\n--o\n\nfirst\n--o\nContent-Type: message/rfc822\n\n"
+                + "Subject: in\nContent-Type: multipart/alternative; boundary=i\n\n--i\n\nA\n--i\n\nB\n--i--\n--o--\n")
+        #expect(try parsed.section("2.1") == "A")
+        #expect(try parsed.section("2.2") == "B")
+        #expect(try parsed.section("2.2.MIME") == "\r\n")
+        #expect(try parsed.section("2.HEADER.FIELDS (Subject)") == "Subject: in\r\n\r\n")
+        #expect(try parsed.section("2.3") == "")
+    }
+
+    @Test("RFC 3501 6.4.5: a top-level message/rfc822 has part 1 (itself) and 1.1 (the inner body)")
+    func topLevelMessage() throws {
+        let parsed = message("Content-Type: message/rfc822\n\nSubject: in\n\ninner\n")
+        #expect(try parsed.section("1") == "Subject: in\r\n\r\ninner\r\n")
+        #expect(try parsed.section("1.1") == "inner\r\n")
+        #expect(try parsed.section("1.HEADER") == "Subject: in\r\n\r\n")
+    }
+
     @Test("RFC 3501 6.4.5: HEADER.FIELDS matches names case-insensitively, keeps folding and order")
     func headerFields() throws {
         let parsed = message("Subject: a\n b\nX-A: 1\nfrom: f@x.test\nSUBJECT: second\n\nbody\n")
