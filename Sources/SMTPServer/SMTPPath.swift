@@ -116,6 +116,8 @@ public enum SMTPPathParser {
         return quoted ? nil : found
     }
 
+    private static let atextSymbols = Set("!#$%&'*+-/=?^_`{|}~".utf8)
+
     /// RFC 5321 `atext` (RFC 5322 3.2.3) plus UTF-8 (RFC 6531 3.3 `UTF8-non-ascii`).
     static func isAtext(_ byte: UInt8) -> Bool {
         switch byte {
@@ -123,7 +125,7 @@ public enum SMTPPathParser {
             UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
         case 0x80...0xF4: return true
-        default: return Array("!#$%&'*+-/=?^_`{|}~".utf8).contains(byte)
+        default: return atextSymbols.contains(byte)
         }
     }
 
