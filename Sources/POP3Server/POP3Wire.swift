@@ -4,13 +4,13 @@ public import NIOCore
 /// How a stored message goes on the wire (RFC 1939 3 and 7): CRLF line ends, dot-stuffed,
 /// ended by `.` CRLF.
 ///
-/// Reading of RFC 1939 on sizes: LIST and STAT give "the exact size of the message in octets";
-/// section 11 asks for the size of the message as sent with CRLF line ends, and RFC 1939 7
-/// (RETR, "the POP3 server issues a positive response ... multi-line") makes byte-stuffing
-/// and the terminating line part of the multi-line framing, not of the message. So a size here
-/// counts every line with CRLF, a final CRLF added when the message lacks one, and neither the
-/// stuffed dots nor the terminator. Stored messages already use CRLF; a bare LF or CR is still
-/// sent (and counted) as CRLF, so the size always matches what RETR sends.
+/// Reading of RFC 1939 on sizes: STAT and LIST (section 5) give "the exact size of the message
+/// in octets"; section 11 says a message travels with CRLF line ends whatever the local
+/// convention, and that the server computes the sizes for that form when it opens the maildrop.
+/// Byte-stuffing and the terminating line (section 3) belong to the multi-line framing, not to
+/// the message. So a size here counts every line with CRLF, a final CRLF added when the message
+/// lacks one, and neither the stuffed dots nor the terminator. Stored messages already use CRLF;
+/// a bare LF or CR is still sent (and counted) as CRLF, so the size always matches what RETR sends.
 public enum POP3Wire {
     /// The octets ``encode(_:bodyLines:into:)`` sends for a whole message, before stuffing.
     public static func size(of message: Data) -> Int {
