@@ -32,7 +32,8 @@ struct IMAPWriter {
         let value = value.contains(0) ? value.filter { $0 != 0 } : value
         let hasLineBreak = value.contains(ASCII.cr) || value.contains(ASCII.lf)
         let is8Bit = value.contains { $0 >= 0x80 }
-        let quotable = !hasLineBreak
+        let quotable =
+            !hasLineBreak
             && (!is8Bit || (revision == .rev2 && String(validating: value, as: UTF8.self) != nil))
         if quotable {
             bytes.append(ASCII.quote)

@@ -69,7 +69,8 @@ public enum MIMEAddressParser {
             case .comment:
                 comment = token.text.isEmpty ? comment : token.text
             case .special(UInt8(ascii: ":")) where !inGroup:
-                result.append(MIMEAddress(kind: .groupStart, name: nil, route: nil, mailbox: joinPhrase(phrase), host: nil))
+                result.append(
+                    MIMEAddress(kind: .groupStart, name: nil, route: nil, mailbox: joinPhrase(phrase), host: nil))
                 phrase = []
                 comment = nil
                 inGroup = true

@@ -62,7 +62,8 @@ enum MIMEHeaderParser {
             guard let field = pending else { return }
             pending = nil
             guard fields.count < maxFields else { return }
-            let value = field.valueStart <= field.lastLine.contentEnd
+            let value =
+                field.valueStart <= field.lastLine.contentEnd
                 ? bytes[field.valueStart..<field.lastLine.contentEnd] : bytes[field.valueStart..<field.valueStart]
             fields.append(
                 MIMEHeaderField(

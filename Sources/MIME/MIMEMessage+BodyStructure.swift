@@ -39,8 +39,10 @@ extension MIMEMessage {
         writer.raw(" ")
         writer.string(part.transferEncoding.uppercased())
         writer.raw(" \(part.bodyRange.count)")
-        let describesMessage = part.contentType.type == "message"
-            && (part.contentType.subtype == "rfc822" || (part.contentType.subtype == "global" && writer.revision == .rev2))
+        let describesMessage =
+            part.contentType.type == "message"
+            && (part.contentType.subtype == "rfc822"
+                || (part.contentType.subtype == "global" && writer.revision == .rev2))
         if describesMessage {
             writer.raw(" ")
             if case .message(let inner) = part.content {

@@ -10,8 +10,10 @@ extension MIMEMessage {
             _ = message.bodyStructure(extensible: false, revision: revision)
         }
         _ = message.subject
-        let specs = ["", "HEADER", "TEXT", "1", "1.MIME", "2.1.TEXT", "1.2.HEADER.FIELDS (SUBJECT FROM)",
-            "HEADER.FIELDS.NOT (To)", "1.1.1.HEADER"]
+        let specs = [
+            "", "HEADER", "TEXT", "1", "1.MIME", "2.1.TEXT", "1.2.HEADER.FIELDS (SUBJECT FROM)",
+            "HEADER.FIELDS.NOT (To)", "1.1.1.HEADER",
+        ]
         for text in specs {
             guard let spec = try? MIMESectionSpec(parsing: text) else { continue }
             _ = message.section(spec, partial: MIMEPartial(origin: 3, length: 50))

@@ -55,7 +55,8 @@ struct MIMEParser {
     private mutating func parseChildren(
         of body: Range<Int>, boundary: [UInt8], depth: Int, _ type: MIMEContentType
     ) -> [MIMEPart] {
-        let ranges = MultipartSplitter.split(bytes, body: body, boundary: boundary,
+        let ranges = MultipartSplitter.split(
+            bytes, body: body, boundary: boundary,
             maximumParts: max(1, limits.maximumParts - partCount))
         var children: [MIMEPart] = []
         for childRange in ranges {

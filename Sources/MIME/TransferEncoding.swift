@@ -60,7 +60,8 @@ public enum TransferEncoding {
                         index += 1
                         continue
                     }
-                    if index + 2 < contentEnd, let high = ASCII.hexValue(bytes[index + 1]), let low = ASCII.hexValue(bytes[index + 2])
+                    if index + 2 < contentEnd, let high = ASCII.hexValue(bytes[index + 1]),
+                        let low = ASCII.hexValue(bytes[index + 2])
                     {
                         out.append(high << 4 | low)
                         index += 3

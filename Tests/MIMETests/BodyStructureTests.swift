@@ -30,7 +30,8 @@ struct BodyStructureTests {
         let envelope = "(NIL \"inner\" \(innerAddress) \(innerAddress) \(innerAddress) NIL NIL NIL NIL NIL)"
         let innerBody = #"("text" "plain" NIL NIL NIL "7BIT" 18 2 NIL NIL NIL NIL)"#
         let rfc822 = "(\"message\" \"rfc822\" NIL NIL NIL \"7BIT\" 84 \(envelope) \(innerBody) 6 NIL NIL NIL NIL)"
-        let attachment = #"("application" "octet-stream" ("name" "x.bin") NIL NIL "BASE64" 4 NIL "#
+        let attachment =
+            #"("application" "octet-stream" ("name" "x.bin") NIL NIL "BASE64" 4 NIL "#
             + #"("attachment" ("filename*0*" "utf-8''%C3%A9t%C3%A9" "filename*1" ".bin")) NIL NIL)"#
         let expected = "(\(alternative)\(rfc822)\(attachment) \"mixed\" (\"boundary\" \"outer\") NIL NIL NIL)"
         #expect(text(message(nestedExample).bodyStructure(extensible: true)) == expected)
@@ -67,7 +68,9 @@ struct BodyStructureTests {
     @Test("RFC 9051 7.5.2: message/global has an envelope in IMAP4rev2 and is a basic part in IMAP4rev1")
     func messageGlobal() {
         let parsed = message("Content-Type: message/global\n\nSubject: x\n\nbody\n")
-        #expect(text(parsed.bodyStructure(extensible: false, revision: .rev1)) == #"("message" "global" NIL NIL NIL "7BIT" 20)"#)
+        #expect(
+            text(parsed.bodyStructure(extensible: false, revision: .rev1))
+                == #"("message" "global" NIL NIL NIL "7BIT" 20)"#)
         #expect(
             text(parsed.bodyStructure(extensible: false, revision: .rev2))
                 == #"("message" "global" NIL NIL NIL "7BIT" 20 (NIL "x" NIL NIL NIL NIL NIL NIL NIL NIL) "#
@@ -77,6 +80,8 @@ struct BodyStructureTests {
     @Test("RFC 3501 4.3: 8-bit parameter values are literals in IMAP4rev1")
     func eightBitParameter() {
         let parsed = message("Content-Type: application/pdf; name=\"é.pdf\"\n\nx")
-        #expect(text(parsed.bodyStructure(extensible: false)) == "(\"application\" \"pdf\" (\"name\" {6}\r\né.pdf) NIL NIL \"7BIT\" 1)")
+        #expect(
+            text(parsed.bodyStructure(extensible: false))
+                == "(\"application\" \"pdf\" (\"name\" {6}\r\né.pdf) NIL NIL \"7BIT\" 1)")
     }
 }

@@ -60,12 +60,15 @@ struct EnvelopeTests {
     @Test("RFC 9051 4.3: invalid UTF-8 is a literal even in IMAP4rev2")
     func invalidUTF8Subject() {
         let parsed = MIMEMessage(Array("Subject: ".utf8) + [0xE9, 0x74, 0xE9] + Array("\r\n\r\n".utf8))
-        #expect(parsed.envelope(.rev2) == Array("(NIL {3}\r\n".utf8) + [0xE9, 0x74, 0xE9] + Array(" NIL NIL NIL NIL NIL NIL NIL NIL)".utf8))
+        #expect(
+            parsed.envelope(.rev2) == Array("(NIL {3}\r\n".utf8) + [0xE9, 0x74, 0xE9]
+                + Array(" NIL NIL NIL NIL NIL NIL NIL NIL)".utf8))
     }
 
     @Test("RFC 5322 3.4: display names decode RFC 2047 words for display")
     func decodedNames() {
-        let addresses = MIMEAddressParser.parse(Array("=?utf-8?q?J=C3=B6rg?= M <j@x.test>, \"Doe, J.\" <d@x.test>".utf8))
+        let addresses = MIMEAddressParser.parse(
+            Array("=?utf-8?q?J=C3=B6rg?= M <j@x.test>, \"Doe, J.\" <d@x.test>".utf8))
         #expect(addresses.map(\.decodedName) == ["Jörg M", "Doe, J."])
         #expect(addresses.map(\.addressSpec) == ["j@x.test", "d@x.test"])
     }

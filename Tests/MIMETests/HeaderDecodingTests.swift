@@ -13,7 +13,10 @@ struct HeaderDecodingTests {
                 "RFC 2047 6.2: a word split across charsets joins up", "=?iso-8859-1?q?J=F6?= =?utf-8?q?rg_=E2=82=AC?=",
                 "Jörg €"
             ),
-            ("RFC 2047 5: words among ordinary text keep the text's spaces", "Re: =?utf-8?q?caf=C3=A9?= ok", "Re: café ok"),
+            (
+                "RFC 2047 5: words among ordinary text keep the text's spaces", "Re: =?utf-8?q?caf=C3=A9?= ok",
+                "Re: café ok"
+            ),
             ("windows-1252 0x80 is the euro sign", "=?windows-1252?q?=80?=", "€"),
             ("ISO-8859-15 0xA4 is the euro sign", "=?iso-8859-15?q?=A4?=", "€"),
             ("us-ascii", "=?US-ASCII?Q?plain?=", "plain"),
@@ -39,12 +42,21 @@ struct HeaderDecodingTests {
     @Test(
         "RFC 2231 parameter values",
         arguments: [
-            ("RFC 2231 3-4: continuations with charset", "attachment; filename*0*=utf-8''%C3%A9t%C3%A9; filename*1=\".bin\"", "été.bin"),
+            (
+                "RFC 2231 3-4: continuations with charset",
+                "attachment; filename*0*=utf-8''%C3%A9t%C3%A9; filename*1=\".bin\"", "été.bin"
+            ),
             ("RFC 2231 4: charset and language", "attachment; filename*=iso-8859-1'en'%E9t%E9.txt", "été.txt"),
             ("RFC 2045 5.1: a quoted value", "attachment; filename=\"plain name.txt\"", "plain name.txt"),
             ("RFC 2231 3: continuations are ordered by number", "attachment; filename*1=\"b\"; filename*0=\"a\"", "ab"),
-            ("Leniency: RFC 2047 words in a quoted value", "attachment; filename=\"=?utf-8?b?w6l0w6kucGRm?=\"", "été.pdf"),
-            ("Leniency: an unquoted value with spaces runs to the semicolon", "attachment; filename=a b.txt ; x=y", "a b.txt"),
+            (
+                "Leniency: RFC 2047 words in a quoted value", "attachment; filename=\"=?utf-8?b?w6l0w6kucGRm?=\"",
+                "été.pdf"
+            ),
+            (
+                "Leniency: an unquoted value with spaces runs to the semicolon", "attachment; filename=a b.txt ; x=y",
+                "a b.txt"
+            ),
             ("RFC 2231 wins over the plain form", "attachment; filename=\"old\"; filename*=utf-8''new", "new"),
         ])
     func parameters(_ name: String, _ source: String, _ expected: String) {

@@ -8,9 +8,10 @@ struct MIMEParserTests {
         let parsed = message(nestedExample)
         let root = parsed.root
         #expect(root.contentType.mimeType == "multipart/mixed")
-        #expect(root.children.map(\.contentType.mimeType) == [
-            "multipart/alternative", "message/rfc822", "application/octet-stream",
-        ])
+        #expect(
+            root.children.map(\.contentType.mimeType) == [
+                "multipart/alternative", "message/rfc822", "application/octet-stream",
+            ])
         #expect(root.children[0].children.map(\.contentType.mimeType) == ["text/plain", "text/html"])
         #expect(root.children[1].encapsulatedMessage?.contentType.mimeType == "text/plain")
         #expect(root.children[2].filename == "été.bin")
@@ -106,7 +107,9 @@ struct MIMEParserTests {
     func invalidContentType() {
         #expect(message("Content-Type: text\n\nx").root.contentType == .defaultText)
         #expect(message("Content-Type: te xt/pl ain\n\nx").root.contentType == .defaultText)
-        #expect(message("Content-Type: TEXT/HTML ; Charset = \"utf-8\" (comment)\n\nx").root.contentType.parameter("charset") == "utf-8")
+        #expect(
+            message("Content-Type: TEXT/HTML ; Charset = \"utf-8\" (comment)\n\nx").root.contentType.parameter(
+                "charset") == "utf-8")
     }
 
     @Test("Nesting stops at the depth limit without failing")
@@ -129,7 +132,8 @@ struct MIMEParserTests {
 
     @Test("message/rfc822 past the depth limit still renders a well-formed BODYSTRUCTURE")
     func messageAtDepthLimit() {
-        let parsed = MIMEMessage(crlf("Content-Type: message/rfc822\n\nSubject: x\n\nbody\n"), limits: MIMELimits(maximumDepth: 0))
+        let parsed = MIMEMessage(
+            crlf("Content-Type: message/rfc822\n\nSubject: x\n\nbody\n"), limits: MIMELimits(maximumDepth: 0))
         #expect(
             text(parsed.bodyStructure(extensible: false))
                 == #"("message" "rfc822" NIL NIL NIL "7BIT" 20 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) ("text" "plain" NIL NIL NIL "7BIT" 0 0) 3)"#
@@ -139,7 +143,8 @@ struct MIMEParserTests {
     @Test("Part counts are bounded")
     func partLimit() {
         let body = String(repeating: "--b\n\nx\n", count: 5000)
-        let parsed = MIMEMessage(crlf("Content-Type: multipart/mixed; boundary=b\n\n" + body), limits: MIMELimits(maximumParts: 100))
+        let parsed = MIMEMessage(
+            crlf("Content-Type: multipart/mixed; boundary=b\n\n" + body), limits: MIMELimits(maximumParts: 100))
         #expect(parsed.root.children.count <= 100)
     }
 

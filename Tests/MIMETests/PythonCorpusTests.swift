@@ -52,7 +52,10 @@ struct PythonCorpusTests {
             mismatches += report.map { "\(file) \($0)" }
         }
         #expect(files.count > 0)
-        #expect(mismatches.isEmpty, "\(mismatches.count) mismatches in \(files.count) messages:\n\(mismatches.prefix(30).joined(separator: "\n"))")
+        #expect(
+            mismatches.isEmpty,
+            "\(mismatches.count) mismatches in \(files.count) messages:\n\(mismatches.prefix(30).joined(separator: "\n"))"
+        )
     }
 
     private func mailboxes(_ message: MIMEMessage, _ field: String) -> [[String]] {
@@ -61,7 +64,9 @@ struct PythonCorpusTests {
             .map { [$0.decodedName ?? "", $0.addressSpec ?? ""] }
     }
 
-    private func compare(_ message: MIMEMessage, _ part: MIMEPart, _ node: Node, path: String, check report: inout [String]) {
+    private func compare(
+        _ message: MIMEMessage, _ part: MIMEPart, _ node: Node, path: String, check report: inout [String]
+    ) {
         func check<T: Equatable>(_ what: String, _ ours: T, _ python: T) {
             if ours != python { report.append("\(path) \(what): ours \(ours), python \(python)") }
         }

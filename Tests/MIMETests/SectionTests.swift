@@ -64,7 +64,9 @@ struct SectionTests {
     @Test("RFC 3501 6.4.5: HEADER.FIELDS matches names case-insensitively, keeps folding and order")
     func headerFields() throws {
         let parsed = message("Subject: a\n b\nX-A: 1\nfrom: f@x.test\nSUBJECT: second\n\nbody\n")
-        #expect(try parsed.section("HEADER.FIELDS (FROM Subject)") == "Subject: a\r\n b\r\nfrom: f@x.test\r\nSUBJECT: second\r\n\r\n")
+        #expect(
+            try parsed.section("HEADER.FIELDS (FROM Subject)")
+                == "Subject: a\r\n b\r\nfrom: f@x.test\r\nSUBJECT: second\r\n\r\n")
         #expect(try parsed.section("HEADER.FIELDS (X-None)") == "\r\n")
     }
 
@@ -112,7 +114,10 @@ struct SectionTests {
             ("text", MIMESectionSpec(text: .text)),
             ("1.2.3", MIMESectionSpec(part: [1, 2, 3])),
             ("1.MIME", MIMESectionSpec(part: [1], text: .mime)),
-            ("1.2.HEADER.FIELDS (SUBJECT FROM)", MIMESectionSpec(part: [1, 2], text: .headerFields(["SUBJECT", "FROM"]))),
+            (
+                "1.2.HEADER.FIELDS (SUBJECT FROM)",
+                MIMESectionSpec(part: [1, 2], text: .headerFields(["SUBJECT", "FROM"]))
+            ),
             ("header.fields.not (To \"X y\")", MIMESectionSpec(text: .headerFieldsNot(["To", "X y"]))),
         ])
     func sectionSpecs(_ source: String, _ expected: MIMESectionSpec) throws {
@@ -121,8 +126,10 @@ struct SectionTests {
 
     @Test(
         "RFC 3501 9: malformed section-specs are refused",
-        arguments: ["MIME", "0", "1.", "1..2", "HEADER.FIELDS", "HEADER.FIELDS ()", "HEADER.FIELDS (A", "BODY",
-            "1234567890", "1.TEXT.1", "HEADER.FIELDS (a(b)"])
+        arguments: [
+            "MIME", "0", "1.", "1..2", "HEADER.FIELDS", "HEADER.FIELDS ()", "HEADER.FIELDS (A", "BODY",
+            "1234567890", "1.TEXT.1", "HEADER.FIELDS (a(b)",
+        ])
     func badSectionSpecs(_ source: String) {
         #expect(throws: MIMESectionSpecError.self) { try MIMESectionSpec(parsing: source) }
     }
