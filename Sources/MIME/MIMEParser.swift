@@ -90,7 +90,7 @@ enum MultipartSplitter {
     /// - A delimiter line is `--boundary`, optionally `--` (close), then transport padding (WSP) only.
     /// - The line break before a delimiter belongs to the delimiter, not to the part before it.
     /// - The preamble before the first delimiter and the epilogue after the close delimiter are skipped.
-    /// - A missing close delimiter ends the last part at the end of the body.
+    /// - A missing close delimiter ends the last part at the end of the body, less a final line break.
     /// - At `maximumParts` the last part runs to the end of the body.
     static func split(_ bytes: [UInt8], body: Range<Int>, boundary: [UInt8], maximumParts: Int) -> [Range<Int>] {
         var parts: [Range<Int>] = []
@@ -102,12 +102,7 @@ enum MultipartSplitter {
                 // Consecutive delimiter lines enclose no body part (Python's email package reads RFC 2046's
                 // grammar the same way: the CRLF before a delimiter cannot also end the previous one).
                 if let start = partStart, start < line.start {
-                    var end = line.start
-                    if end > start, bytes[end - 1] == ASCII.lf {
-                        end -= 1
-                        if end > start, bytes[end - 1] == ASCII.cr { end -= 1 }
-                    }
-                    parts.append(start..<end)
+                    parts.append(start..<endBeforeLineBreak(bytes, start, line.start))
                     if parts.count >= maximumParts - 1 && !isClose {
                         parts.append(line.end..<body.upperBound)
                         return parts
@@ -118,8 +113,22 @@ enum MultipartSplitter {
             }
             position = line.end
         }
-        if let start = partStart { parts.append(start..<body.upperBound) }
+        if let start = partStart {
+            // No close delimiter: the last line break would have preceded it, so it is not body (as Python's
+            // email package reads it).
+            parts.append(start..<endBeforeLineBreak(bytes, start, body.upperBound))
+        }
         return parts
+    }
+
+    /// `end` moved back over one CRLF or bare LF, but not before `start`.
+    private static func endBeforeLineBreak(_ bytes: [UInt8], _ start: Int, _ end: Int) -> Int {
+        var end = end
+        if end > start, bytes[end - 1] == ASCII.lf {
+            end -= 1
+            if end > start, bytes[end - 1] == ASCII.cr { end -= 1 }
+        }
+        return end
     }
 
     /// nil when `line` is no delimiter for `boundary`; otherwise whether it is the close delimiter.

@@ -99,6 +99,35 @@ def digest(rng):
     return out + b"--digest-boundary--" + crlf + b"epilogue" + crlf
 
 
+# Hand-written nasty messages where both parsers should agree (written with \n; stored with CRLF unless noted).
+# Deliberate differences, left out: a multipart without a boundary (Python keeps multipart/*, Mailgate makes it
+# text/plain per RFC 2045 5.2 so BODYSTRUCTURE stays valid) and a multipart whose boundary never occurs
+# (Mailgate adds one empty part, as IMAP's grammar needs), and comments in Content-Type (RFC 2045 5.1 allows them;
+# Python takes "(c) text/html" as the type).
+NASTY = {
+    "bare-lf": (b"Subject: bare\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
+                b"one\n--b\n\ntwo\n--b--\n", False),
+    "no-close-delimiter": (b"Content-Type: multipart/mixed; boundary=b\n\n--b\n\nfirst\n--b\n\nsecond\nrest\n", True),
+    "no-header": (b"just a body\nwith two lines\n", True),
+    "header-only": (b"Subject: only a header\nFrom: a@example.test\n", True),
+    "split-charsets": (b"Subject: =?iso-8859-1?q?J=F6?=\n =?utf-8?q?rg_=E2=82=AC?= and =?windows-1252?q?=80?=\n\nx\n", True),
+    "rfc2231": (b"Content-Type: application/octet-stream; name*0*=utf-8''%C3%A9t; name*1*=%C3%A9; name*2=.bin\n"
+                b"Content-Disposition: attachment; filename*=iso-8859-1'fr'%E9t%E9.txt\n\nx\n", True),
+    "groups": (b"From: \"Doe, Jane\" <jane@example.test> (comment)\nTo: Team: a@x.test, B <b@y.test>;, c@z.test\n"
+               b"Subject: groups\n\nbody\n", True),
+    "digest": (b"Content-Type: multipart/digest; boundary=d\n\n--d\n\nSubject: one\n\nbody\n--d\n"
+               b"Content-Type: text/plain\n\nplain\n--d--\n", True),
+    "padding-preamble-epilogue": (b"Content-Type: multipart/mixed; boundary=\"x y\"\n\npreamble\n--x y  \n"
+                                  b"Content-Type: message/rfc822\n\nSubject: inner\n\ninner\n--x y\t\n\nsecond\n"
+                                  b"--x y--\nepilogue\n", True),
+    "odd-content-type": (b"Content-Type:  TEXT/Html ; CharSet=\"UTF-8\"\n\n<p>x</p>\n", True),
+    "long-header": (b"Subject: " + b"word " * 3000 + b"\nFrom: a@example.test\n\nx\n", True),
+    "nested-missing-inner-close": (b"Content-Type: multipart/mixed; boundary=o\n\n--o\n"
+                                   b"Content-Type: multipart/alternative; boundary=i\n\n--i\n\nA\n--i\n\nB\n"
+                                   b"--o\n\nlast\n--o--\n", True),
+}
+
+
 def params_of(part):
     result = {}
     for name, value in (part.get_params(header="content-type", failobj=[]) or [])[1:]:
@@ -159,7 +188,15 @@ def main():
             f.write(data)
         with open(base + ".json", "w", encoding="utf-8") as f:
             json.dump(describe(data), f, ensure_ascii=False, indent=1)
-    print(f"wrote {args.count} messages to {args.output}")
+    for name, (data, crlf) in NASTY.items():
+        if crlf:
+            data = data.replace(b"\n", b"\r\n")
+        base = os.path.join(args.output, f"nasty-{name}")
+        with open(base + ".eml", "wb") as f:
+            f.write(data)
+        with open(base + ".json", "w", encoding="utf-8") as f:
+            json.dump(describe(data), f, ensure_ascii=False, indent=1)
+    print(f"wrote {args.count} generated and {len(NASTY)} hand-written messages to {args.output}")
 
 
 if __name__ == "__main__":
