@@ -1,12 +1,30 @@
+import IMAPServer
 import MailgateCore
 import ServiceLifecycle
 
 extension ServeCommand {
-    /// The IMAP listeners (issue 6); not in this build yet.
+    /// The IMAP listeners (issue 6): `imap.listen` (STARTTLS when TLS is configured) and
+    /// `imap.tls_listen` (implicit TLS), sharing one per-user session count.
+    /// - Throws: when `imap.tls_listen` is set without TLS material, so `serve` refuses to start.
     static func imapServices(_ context: ServeContext) throws -> [any Service] {
-        context.reportNotImplemented("imap.listen", "IMAP (issue 6)", configured: context.config.imap.listen != nil)
-        context.reportNotImplemented(
-            "imap.tls_listen", "IMAP (issue 6)", configured: context.config.imap.tlsListen != nil)
-        return []
+        let settings = context.config.imap
+        guard settings.listen != nil || settings.tlsListen != nil else { return [] }
+        let server = IMAPServer(
+            store: context.store, signIn: context.signIn, tls: context.tls,
+            configuration: IMAPServerConfiguration(
+                appendLimit: context.config.smtp?.maxMessageBytes ?? IMAPServerConfiguration().appendLimit),
+            logger: context.logger)
+        var services: [any Service] = []
+        do throws(IMAPServerError) {
+            if let address = settings.listen {
+                services.append(try server.listener(name: "imap.listen", address: address, implicitTLS: false))
+            }
+            if let address = settings.tlsListen {
+                services.append(try server.listener(name: "imap.tls_listen", address: address, implicitTLS: true))
+            }
+        } catch {
+            throw RefusedOperation(error.description)
+        }
+        return services
     }
 }

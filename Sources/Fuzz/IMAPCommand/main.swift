@@ -1,1 +1,7 @@
-// Fuzz entry point: filled in with the IMAP command parser.
+import IMAPServer
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    IMAPCommandParser.fuzz(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+}

@@ -1,0 +1,46 @@
+import MailStore
+import Synchronization
+
+/// Listens to the store's change feed for one session: marks the selected folder as changed,
+/// and wakes an IDLE (RFC 2177) at once.
+final class IMAPChangeWatch: Sendable {
+    private struct State {
+        var folder: FolderID?
+        var isDirty = false
+        var idle: AsyncStream<Void>.Continuation?
+    }
+    private let state = Mutex(State())
+
+    /// Follows `changes` until the stream ends or the task is cancelled.
+    func follow(_ changes: AsyncStream<StoreChange>) async {
+        for await change in changes {
+            guard case .folder(_, let folder) = change else { continue }
+            state.withLock { state in
+                guard state.folder == folder else { return }
+                state.isDirty = true
+                state.idle?.yield()
+            }
+        }
+    }
+
+    /// The folder now selected (nil: none); starts clean.
+    func select(_ folder: FolderID?) {
+        state.withLock { state in
+            if state.folder != folder { state.isDirty = false }
+            state.folder = folder
+        }
+    }
+
+    /// Whether the selected folder changed since the last call.
+    func takeDirty() -> Bool {
+        state.withLock { state in
+            defer { state.isDirty = false }
+            return state.isDirty
+        }
+    }
+
+    /// Where to signal changes during IDLE (nil when not idling).
+    func setIdle(_ continuation: AsyncStream<Void>.Continuation?) {
+        state.withLock { $0.idle = continuation }
+    }
+}

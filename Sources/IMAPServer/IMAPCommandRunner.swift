@@ -1,0 +1,174 @@
+import Foundation
+import MailStore
+import MailgateCore
+import NIOCore
+
+/// Runs the commands of the authenticated and selected states against the store, writing the
+/// untagged responses and the tagged one into the context's output.
+enum IMAPCommandRunner {
+    static func run(_ command: IMAPCommand, _ context: inout IMAPCommandContext) async {
+        let tag = command.tag
+        do {
+            let text = try await execute(command, &context)
+            // RFC 3501 7.4.1: no EXPUNGE during FETCH, STORE or SEARCH (they use sequence numbers).
+            try await context.refresh(allowExpunge: allowsExpunge(command.kind))
+            context.output.raw("\(tag) \(text)\r\n")
+        } catch let refusal as StoreRefusal {
+            context.output.raw("\(tag) NO \(refusal.imapReply)\r\n")
+        } catch let failure as IMAPCommandFailure {
+            context.output.raw("\(tag) \(failure.reply)\r\n")
+        } catch {
+            context.output.raw("\(tag) NO [SERVERBUG] Internal error; try again later\r\n")
+        }
+    }
+
+    static func allowsExpunge(_ kind: IMAPCommand.Kind) -> Bool {
+        switch kind {
+        case .fetch(_, _, _, let uid), .store(_, _, let uid), .copy(_, _, let uid), .search(_, let uid): uid
+        default: true
+        }
+    }
+
+    /// Returns the tagged reply's text after the tag (`OK ...`).
+    private static func execute(_ command: IMAPCommand, _ context: inout IMAPCommandContext) async throws -> String {
+        switch command.kind {
+        case .noop, .check: return "OK \(command.kind == .noop ? "NOOP" : "CHECK") completed"
+        case .select(let name, let readOnly, let condstore):
+            return try await select(name, readOnly: readOnly, condstore: condstore, &context)
+        case .close:
+            if let selected = context.selected, !selected.isReadOnly {
+                // RFC 3501 6.4.2: CLOSE expunges silently.
+                _ = try await context.store.remove(nil, from: selected.folder.id, onlyDeleted: true)
+            }
+            context.selected = nil
+            return "OK CLOSE completed"
+        case .unselect:
+            context.selected = nil
+            return "OK UNSELECT completed"
+        case .expunge: return try await expunge(nil, &context)
+        case .uidExpunge(let set): return try await expunge(set, &context)
+        case .status(let name, let items):
+            let directory = try await context.directory()
+            guard let folder = directory.folder(named: name) else { throw IMAPCommandFailure.noSuchMailbox }
+            context.untagged(try await statusLine(folder, name: directory.imapName(folder), items: items, &context))
+            return "OK STATUS completed"
+        case .append(let name, let flags, let date, let message):
+            return try await append(name, flags: flags, date: date, message: message, &context)
+        case .fetch(let set, let items, let changedSince, let uid):
+            return try await IMAPFetch.run(set, items: items, changedSince: changedSince, uid: uid, &context)
+        case .store(let set, let change, let uid): return try await IMAPFlagStore.run(set, change, uid: uid, &context)
+        case .copy(let set, let name, let uid):
+            return try await IMAPFlagStore.copy(set, to: name, uid: uid, move: false, &context)
+        case .move(let set, let name, let uid):
+            return try await IMAPFlagStore.copy(set, to: name, uid: uid, move: true, &context)
+        case .search(let key, let uid): return try await IMAPSearch.run(key, uid: uid, &context)
+        case .list, .lsub, .create, .delete, .rename, .subscribe, .unsubscribe, .namespace, .getQuota,
+            .getQuotaRoot:
+            return try await IMAPFolderCommands.run(command.kind, &context)
+        default:
+            throw IMAPCommandFailure.bad("command not valid in this state")
+        }
+    }
+
+    /// RFC 3501 6.3.1 SELECT / 6.3.2 EXAMINE, RFC 7162 3.1.2 HIGHESTMODSEQ.
+    private static func select(
+        _ name: String, readOnly: Bool, condstore: Bool, _ context: inout IMAPCommandContext
+    ) async throws -> String {
+        // RFC 3501 6.3.1: a failed SELECT leaves no mailbox selected.
+        context.selected = nil
+        if condstore { context.condStore = true }
+        let directory = try await context.directory()
+        guard let folder = directory.folder(named: name) else { throw IMAPCommandFailure.noSuchMailbox }
+        let messages = try await context.store.messages(in: folder.id, uids: nil)
+        let selected = SelectedMailbox(
+            folder: folder, messages: messages, isReadOnly: readOnly, includeModSeq: context.condStore)
+        var keywords: [String] = []
+        for message in messages {
+            for keyword in message.keywords where !keywords.contains(keyword) { keywords.append(keyword) }
+        }
+        let flags = (IMAPFlags.system.map(\.1) + keywords.sorted()).joined(separator: " ")
+        context.untagged("* FLAGS (\(flags))\r\n")
+        context.untagged(
+            readOnly
+                ? "* OK [PERMANENTFLAGS ()] Read-only mailbox\r\n"
+                : "* OK [PERMANENTFLAGS (\(flags) \\*)] Flags permitted\r\n")
+        context.untagged("* \(messages.count) EXISTS\r\n* 0 RECENT\r\n")
+        if let first = messages.firstIndex(where: { !$0.flags.contains(.seen) }) {
+            context.untagged("* OK [UNSEEN \(first + 1)] First unseen\r\n")
+        }
+        context.untagged("* OK [UIDVALIDITY \(folder.uidValidity)] UIDs valid\r\n")
+        context.untagged("* OK [UIDNEXT \(folder.uidNext)] Predicted next UID\r\n")
+        let highest = max(folder.highestModSeq, messages.map(\.modSeq).max() ?? 0, 1)
+        context.untagged("* OK [HIGHESTMODSEQ \(highest)] Highest\r\n")
+        context.selected = selected
+        return readOnly ? "OK [READ-ONLY] EXAMINE completed" : "OK [READ-WRITE] SELECT completed"
+    }
+
+    /// RFC 3501 6.4.3 EXPUNGE, RFC 4315 2.1 UID EXPUNGE.
+    private static func expunge(_ set: IMAPSequenceSet?, _ context: inout IMAPCommandContext) async throws -> String {
+        guard var selected = context.selected else { throw IMAPCommandFailure.bad("no mailbox selected") }
+        guard !selected.isReadOnly else { throw IMAPCommandFailure.no("[READ-ONLY] The mailbox is read-only") }
+        let uids = set.map { set in selected.resolve(set, uid: true).map(\.uid) }
+        if let uids, uids.isEmpty { return "OK UID EXPUNGE completed" }
+        let removed = try await context.store.remove(uids, from: selected.folder.id, onlyDeleted: true)
+        for line in selected.expunge(removed) { context.untagged(line) }
+        context.selected = selected
+        return "OK EXPUNGE completed"
+    }
+
+    /// One `* STATUS` line (RFC 3501 7.2.4).
+    static func statusLine(
+        _ folder: FolderInfo, name: String, items: [IMAPStatusItem], _ context: inout IMAPCommandContext
+    ) async throws -> String {
+        var parts: [String] = []
+        for item in items {
+            let value: String
+            switch item {
+            case .messages: value = "\(folder.messageCount)"
+            case .recent: value = "0"
+            case .uidNext: value = "\(folder.uidNext)"
+            case .uidValidity: value = "\(folder.uidValidity)"
+            case .unseen: value = "\(folder.unseenCount)"
+            case .highestModSeq: value = "\(max(folder.highestModSeq, 1))"
+            case .size:
+                value = "\(try await context.store.messages(in: folder.id, uids: nil).reduce(0) { $0 + $1.size })"
+            }
+            parts.append("\(item.rawValue) \(value)")
+        }
+        var writer = IMAPResponseWriter()
+        writer.raw("* STATUS ")
+        writer.mailbox(name)
+        writer.raw(" (\(parts.joined(separator: " ")))\r\n")
+        return String(buffer: writer.buffer)
+    }
+
+    /// RFC 3501 6.3.11 APPEND, RFC 4315 APPENDUID, RFC 7889 APPENDLIMIT.
+    private static func append(
+        _ name: String, flags: [String], date: Date?, message: [UInt8], _ context: inout IMAPCommandContext
+    ) async throws -> String {
+        guard message.count <= context.appendLimit else {
+            throw IMAPCommandFailure.no("[TOOBIG] The message is larger than \(context.appendLimit) bytes")
+        }
+        guard let (systemFlags, keywords) = IMAPFlags.parse(flags) else {
+            throw IMAPCommandFailure.bad("unknown system flag")
+        }
+        let directory = try await context.directory()
+        guard let folder = directory.folder(named: name) else {
+            throw IMAPCommandFailure.no("[TRYCREATE] No such mailbox")
+        }
+        let assignment = try await context.store.append(
+            IncomingMessage(bytes: Data(message), internalDate: date ?? context.clock.now), to: folder.id,
+            flags: systemFlags, keywords: keywords)
+        let uid = assignment.pairs.first?.destination ?? 0
+        return "OK [APPENDUID \(assignment.uidValidity) \(uid)] APPEND completed"
+    }
+}
+
+/// A command refused with a reply of its own (BAD or NO with a code).
+struct IMAPCommandFailure: Error {
+    var reply: String
+
+    static func bad(_ text: String) -> IMAPCommandFailure { IMAPCommandFailure(reply: "BAD \(text)") }
+    static func no(_ text: String) -> IMAPCommandFailure { IMAPCommandFailure(reply: "NO \(text)") }
+    static let noSuchMailbox = IMAPCommandFailure.no("[NONEXISTENT] No such mailbox")
+}

@@ -1,0 +1,101 @@
+import MailStore
+
+/// STORE (RFC 3501 6.4.6, RFC 7162 3.1.3 UNCHANGEDSINCE), COPY (6.4.7, RFC 4315 COPYUID) and
+/// MOVE (RFC 6851).
+enum IMAPFlagStore {
+    static func run(_ set: IMAPSequenceSet, _ change: IMAPStoreChange, uid: Bool, _ context: inout IMAPCommandContext)
+        async throws -> String
+    {
+        guard var selected = context.selected else { throw IMAPCommandFailure.bad("no mailbox selected") }
+        guard uid || selected.isValidSequenceSet(set) else { throw IMAPCommandFailure.bad("invalid sequence number") }
+        guard !selected.isReadOnly else { throw IMAPCommandFailure.no("[READ-ONLY] The mailbox is read-only") }
+        guard let (flags, keywords) = IMAPFlags.parse(change.flags) else {
+            throw IMAPCommandFailure.bad("unknown system flag")
+        }
+        guard keywords.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy(IMAPScanner.isAtomChar) }) else {
+            throw IMAPCommandFailure.bad("invalid keyword")
+        }
+        if change.unchangedSince != nil {
+            context.condStore = true
+            selected.includeModSeq = true
+        }
+        let targets = selected.resolve(set, uid: uid).filter { !selected.isGone($0.uid) }
+        guard !targets.isEmpty else {
+            context.selected = selected
+            return "OK STORE completed"
+        }
+        let result = try await context.store.setFlags(
+            in: selected.folder.id, uids: targets.map(\.uid), mode: change.mode, flags: flags, keywords: keywords,
+            unchangedSince: change.unchangedSince)
+        for message in result.changed {
+            selected.remember(message)
+            guard let seq = selected.sequenceNumber(of: message.uid) else { continue }
+            // RFC 7162 3.1.3: with CONDSTORE the FETCH goes out even for .SILENT, to carry MODSEQ.
+            guard !change.isSilent || change.unchangedSince != nil else { continue }
+            var parts = [
+                "FLAGS " + IMAPFlags.list(message.flags, message.keywords, recent: selected.isRecent(message.uid))
+            ]
+            if uid { parts.insert("UID \(message.uid)", at: 0) }
+            if selected.includeModSeq { parts.append("MODSEQ (\(message.modSeq))") }
+            context.untagged("* \(seq) FETCH (\(parts.joined(separator: " ")))\r\n")
+        }
+        context.selected = selected
+        if !result.modifiedSince.isEmpty {
+            let numbers =
+                uid
+                ? result.modifiedSince.sorted()
+                : result.modifiedSince.compactMap { selected.sequenceNumber(of: $0) }.map { UInt32(clamping: $0) }
+                    .sorted()
+            return "OK [MODIFIED \(IMAPSequenceSet.compact(numbers).description)] Conditional STORE failed"
+        }
+        return "OK STORE completed"
+    }
+
+    static func copy(
+        _ set: IMAPSequenceSet, to name: String, uid: Bool, move: Bool, _ context: inout IMAPCommandContext
+    ) async throws -> String {
+        let verb = move ? "MOVE" : "COPY"
+        guard var selected = context.selected else { throw IMAPCommandFailure.bad("no mailbox selected") }
+        guard uid || selected.isValidSequenceSet(set) else { throw IMAPCommandFailure.bad("invalid sequence number") }
+        if move && selected.isReadOnly { throw IMAPCommandFailure.no("[READ-ONLY] The mailbox is read-only") }
+        let directory = try await context.directory()
+        // RFC 3501 6.4.7: a missing destination is NO [TRYCREATE].
+        guard let destination = directory.folder(named: name) else {
+            throw IMAPCommandFailure.no("[TRYCREATE] No such mailbox")
+        }
+        let uids = selected.resolve(set, uid: uid).map(\.uid).filter { !selected.isGone($0) }
+        guard !uids.isEmpty else { return "OK \(verb) completed" }
+        let assignment =
+            move
+            ? try await context.store.move(uids, from: selected.folder.id, to: destination.id)
+            : try await context.store.copy(uids, from: selected.folder.id, to: destination.id)
+        let pairs = assignment.pairs.sorted { $0.source < $1.source }
+        let code =
+            pairs.isEmpty
+            ? ""
+            : "[COPYUID \(assignment.uidValidity) \(IMAPSequenceSet.compact(pairs.map(\.source)).description) \(IMAPSequenceSet(pairs.map { .init($0.destination, $0.destination) }).compactDescription)] "
+        guard move else { return "OK \(code)COPY completed" }
+        // RFC 6851 4.3: COPYUID goes in an untagged OK before the EXPUNGEs.
+        if !code.isEmpty { context.untagged("* OK \(code)Moved\r\n") }
+        for line in selected.expunge(pairs.map(\.source)) { context.untagged(line) }
+        context.selected = selected
+        return "OK MOVE completed"
+    }
+}
+
+extension IMAPSequenceSet {
+    /// The set in order given, adjacent ascending runs joined (`5:7,3`): COPYUID pairs source and
+    /// destination UIDs by position (RFC 4315 3), so the order must follow the source's.
+    var compactDescription: String {
+        var runs: [(UInt32, UInt32)] = []
+        for range in ranges {
+            guard let value = range.first else { continue }
+            if let last = runs.last, last.1 != UInt32.max, last.1 + 1 == value {
+                runs[runs.count - 1].1 = value
+            } else {
+                runs.append((value, value))
+            }
+        }
+        return runs.map { $0.0 == $0.1 ? "\($0.0)" : "\($0.0):\($0.1)" }.joined(separator: ",")
+    }
+}

@@ -1,0 +1,45 @@
+public import NIOCore
+
+/// Builds response bytes (RFC 3501 7, 9): atoms, quoted strings, literals, lists.
+///
+/// Strings are quoted when that is exact (7-bit, no CR/LF/NUL), otherwise sent as literals.
+public struct IMAPResponseWriter: Sendable {
+    public private(set) var buffer: ByteBuffer
+
+    public init(capacity: Int = 256) { buffer = ByteBufferAllocator().buffer(capacity: capacity) }
+
+    /// Raw protocol text (atoms, numbers, punctuation).
+    public mutating func raw(_ text: String) { buffer.writeString(text) }
+
+    public mutating func bytes(_ bytes: some Collection<UInt8>) { buffer.writeBytes(bytes) }
+
+    /// A string: quoted when safe, else a literal.
+    public mutating func string(_ value: some Collection<UInt8>) {
+        if value.count <= 1024, value.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            buffer.writeInteger(UInt8(ascii: "\""))
+            for byte in value {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { buffer.writeInteger(UInt8(ascii: "\\")) }
+                buffer.writeInteger(byte)
+            }
+            buffer.writeInteger(UInt8(ascii: "\""))
+        } else {
+            literal(value)
+        }
+    }
+
+    public mutating func string(_ value: String) { string(Array(value.utf8)) }
+
+    /// A literal `{n}` CRLF bytes.
+    public mutating func literal(_ value: some Collection<UInt8>) {
+        buffer.writeString("{\(value.count)}\r\n")
+        buffer.writeBytes(value)
+    }
+
+    /// A mailbox name: modified UTF-7, then an astring.
+    public mutating func mailbox(_ name: String) { string(ModifiedUTF7.encode(name)) }
+
+    public mutating func crlf() { buffer.writeString("\r\n") }
+
+    /// A whole line of text with CRLF.
+    public mutating func line(_ text: String) { buffer.writeString(text + "\r\n") }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import MailStore
+import MailStoreSQLite
+import MailgateTesting
+import Testing
+
+@testable import IMAPServer
+
+/// Changes made elsewhere reach sessions with the folder selected (RFC 2177, RFC 3501 7.3-7.4).
+@Suite("IMAP change notification")
+struct IMAPIdleTests {
+    @Test("RFC 2177: a store delivery wakes an IDLE session with EXISTS and RECENT")
+    func deliveryWakesIdle() async throws {
+        try await IMAPTestServer.run { server in
+            try await IMAPTestClient.connect(port: server.port) { client in
+                try await client.play(
+                    """
+                    S~ \\* OK .*
+                    \(IMAPSessionTranscriptTests.login)
+                    C: a2 EXAMINE INBOX
+                    S~ (\\* .*)
+                    S~ (\\* .*)
+                    S: * 0 EXISTS
+                    S~ (\\* .*)
+                    S~ (\\* .*)
+                    S~ (\\* .*)
+                    S~ (\\* .*)
+                    S: a2 OK [READ-ONLY] EXAMINE completed
+                    C: a3 IDLE
+                    S: + idling
+                    """)
+                try await server.deliver(to: "ann@example.test")
+                try await client.play(
+                    """
+                    S: * 1 EXISTS
+                    S: * 1 RECENT
+                    C: DONE
+                    S: a3 OK IDLE terminated
+                    C: a4 FETCH 1 FLAGS
+                    S: * 1 FETCH (FLAGS (\\Recent))
+                    S: a4 OK FETCH completed
+                    """)
+            }
+        }
+    }
+
+    @Test("RFC 3501 7.4.1: another session's EXPUNGE is told at NOOP, not during FETCH")
+    func expungeFromAnotherSession() async throws {
+        try await IMAPTestServer.run { server in
+            for index in 1...2 { try await server.deliver(to: "ann@example.test", subject: "M\(index)") }
+            let select = """
+                S~ \\* OK .*
+                \(IMAPSessionTranscriptTests.login)
+                C: a2 SELECT INBOX
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S: * 2 EXISTS
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S: a2 OK [READ-WRITE] SELECT completed
+                """
+            try await IMAPTestClient.connect(port: server.port) { watcher in
+                try await watcher.play(select)
+                try await IMAPTestClient.connect(port: server.port) { actor in
+                    try await actor.play(
+                        select + """
+
+                            C: b1 STORE 1 +FLAGS.SILENT (\\Deleted)
+                            S: b1 OK STORE completed
+                            C: b2 EXPUNGE
+                            S: * 1 EXPUNGE
+                            S: b2 OK EXPUNGE completed
+                            """)
+                }
+                // The change feed is asynchronous: give it a moment to mark the folder.
+                try await Task.sleep(for: .milliseconds(200))
+                try await watcher.play(
+                    """
+                    C: a3 FETCH 1:* UID
+                    S: * 2 FETCH (UID 2)
+                    S: a3 OK FETCH completed
+                    C: a4 NOOP
+                    S: * 1 EXPUNGE
+                    S: a4 OK NOOP completed
+                    C: a5 FETCH 1 UID
+                    S: * 1 FETCH (UID 2)
+                    S: a5 OK FETCH completed
+                    """)
+            }
+        }
+    }
+
+    @Test("RFC 3501 7.4.2: another session's flag change is told as FETCH FLAGS")
+    func flagsFromAnotherSession() async throws {
+        try await IMAPTestServer.run { server in
+            try await server.deliver(to: "ann@example.test")
+            let mailbox = try await server.mailbox("ann@example.test")
+            try await IMAPTestClient.connect(port: server.port) { client in
+                try await client.play(
+                    """
+                    S~ \\* OK .*
+                    \(IMAPSessionTranscriptTests.login)
+                    C: a2 SELECT INBOX
+                    S~ (\\* .*)
+                    S~ (\\* .*)
+                    S~ (\\* .*)
+                    S~ (\\* .*)
+                    S~ (\\* .*)
+                    S~ (\\* .*)
+                    S~ (\\* .*)
+                    S~ (\\* .*)
+                    S: a2 OK [READ-WRITE] SELECT completed
+                    C: a3 IDLE
+                    S: + idling
+                    """)
+                let inbox = try #require(
+                    try await server.fixture.store.folders(of: mailbox).first { $0.role == .inbox })
+                _ = try await server.fixture.store.setFlags(
+                    in: inbox.id, uids: [1], mode: .add, flags: .seen, keywords: [], unchangedSince: nil)
+                try await client.play(
+                    """
+                    S: * 1 FETCH (UID 1 FLAGS (\\Seen))
+                    C: done
+                    S: a3 OK IDLE terminated
+                    """)
+            }
+        }
+    }
+
+    @Test("RFC 3501 5.4: the session limit per user is NO [LIMIT]")
+    func sessionLimit() async throws {
+        try await IMAPTestServer.run(configuration: .init(maximumSessionsPerUser: 1, failedSignInDelay: .zero)) {
+            server in
+            try await IMAPTestClient.connect(port: server.port) { first in
+                try await first.play(
+                    """
+                    S~ \\* OK .*
+                    \(IMAPSessionTranscriptTests.login)
+                    """)
+                try await server.play(
+                    """
+                    S~ \\* OK .*
+                    C: b1 LOGIN ann@example.test Secret-Pass1
+                    S: b1 NO [LIMIT] Too many sessions for this user; close another first
+                    """)
+            }
+        }
+    }
+
+    @Test("RFC 2595, RFC 3501 6.2.1: STARTTLS, then a session over TLS")
+    func startTLS() async throws {
+        try await IMAPTestServer.run(withTLS: true) { server in
+            let folder = try #require(server.tlsFolder)
+            try await IMAPTestClient.connect(port: server.port) { client in
+                try await client.play(
+                    """
+                    S: * OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE STARTTLS AUTH=PLAIN] Mailgate IMAP ready
+                    C: a1 STARTTLS
+                    S: a1 OK Begin TLS negotiation now
+                    """)
+                try await client.startTLS(trusting: folder.file("ca.crt"))
+                try await client.play(
+                    """
+                    C: a2 CAPABILITY
+                    S: * CAPABILITY IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE AUTH=PLAIN
+                    S: a2 OK CAPABILITY completed
+                    \(IMAPSessionTranscriptTests.login)
+                    """)
+            }
+        }
+    }
+}
