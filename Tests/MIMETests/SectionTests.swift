@@ -134,3 +134,29 @@ struct SectionTests {
         #expect(throws: MIMESectionSpecError.self) { try MIMESectionSpec(parsing: source) }
     }
 }
+
+@Suite("Section-spec text and part text")
+struct SectionTextTests {
+    @Test(
+        "RFC 3501 7.4.2: the section echoes in RFC 3501 9 syntax and parses back to itself",
+        arguments: [
+            (MIMESectionSpec(), ""),
+            (MIMESectionSpec(part: [1, 2], text: .mime), "1.2.MIME"),
+            (MIMESectionSpec(text: .header), "HEADER"),
+            (MIMESectionSpec(part: [3], text: .text), "3.TEXT"),
+            (MIMESectionSpec(part: [1], text: .headerFields(["SUBJECT", "FROM"])), "1.HEADER.FIELDS (SUBJECT FROM)"),
+            (MIMESectionSpec(text: .headerFieldsNot(["X y", "a\"b"])), #"HEADER.FIELDS.NOT ("X y" "a\"b")"#),
+        ])
+    func roundTrip(_ spec: MIMESectionSpec, _ written: String) throws {
+        #expect(spec.description == written)
+        #expect(try MIMESectionSpec(parsing: written) == spec)
+    }
+
+    @Test("RFC 2046 4.1.2: a text part decodes its transfer encoding and charset")
+    func partText() {
+        let parsed = message(
+            "Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\nJ=F6rg\n")
+        #expect(parsed.decodedText(of: parsed.root) == "Jörg\r\n")
+        #expect(message(nestedExample).decodedText(of: message(nestedExample).root) == nil)
+    }
+}
