@@ -94,3 +94,23 @@ func headerText(_ bytes: some Collection<UInt8>) -> String {
 func unfold(_ bytes: some Collection<UInt8>) -> [UInt8] {
     bytes.filter { $0 != ASCII.cr && $0 != ASCII.lf }
 }
+
+/// A set of bytes as a 256-entry table, for per-byte class checks in scanning loops.
+struct ByteSet: Sendable {
+    private let members: [Bool]
+
+    init(_ characters: String) {
+        var members = [Bool](repeating: false, count: 256)
+        for byte in characters.utf8 { members[Int(byte)] = true }
+        self.members = members
+    }
+
+    func contains(_ byte: UInt8) -> Bool { members[Int(byte)] }
+
+    /// RFC 5322 3.2.3 specials (without "." which atoms absorb, see ``AddressTokenizer``).
+    static let addressSpecials = ByteSet("()<>[]:;@\\,\"")
+    /// RFC 2045 5.1 tspecials.
+    static let tspecials = ByteSet("()<>@,;:\\\"/[]?=")
+    /// RFC 3501 9 atom-specials other than SP and CTL.
+    static let atomSpecials = ByteSet("(){%*\"\\]")
+}

@@ -29,17 +29,34 @@ struct IMAPWriter {
     /// `quoted-specials`). Otherwise a literal. NUL bytes are dropped: RFC 3501's CHAR8 excludes NUL even in
     /// literals, and header text never legitimately holds one.
     mutating func string(_ value: [UInt8]) {
-        let value = value.contains(0) ? value.filter { $0 != 0 } : value
-        let hasLineBreak = value.contains(ASCII.cr) || value.contains(ASCII.lf)
-        let is8Bit = value.contains { $0 >= 0x80 }
+        // One pass classifies the bytes; most header strings are short 7-bit text without specials.
+        var hasNUL = false
+        var hasLineBreak = false
+        var is8Bit = false
+        var escapes = 0
+        for byte in value {
+            switch byte {
+            case 0: hasNUL = true
+            case ASCII.cr, ASCII.lf: hasLineBreak = true
+            case ASCII.quote, ASCII.backslash: escapes += 1
+            case 0x80...: is8Bit = true
+            default: break
+            }
+        }
+        if hasNUL { return string(value.filter { $0 != 0 }) }
         let quotable =
             !hasLineBreak
             && (!is8Bit || (revision == .rev2 && String(validating: value, as: UTF8.self) != nil))
         if quotable {
+            bytes.reserveCapacity(bytes.count + value.count + escapes + 2)
             bytes.append(ASCII.quote)
-            for byte in value {
-                if byte == ASCII.quote || byte == ASCII.backslash { bytes.append(ASCII.backslash) }
-                bytes.append(byte)
+            if escapes == 0 {
+                bytes += value
+            } else {
+                for byte in value {
+                    if byte == ASCII.quote || byte == ASCII.backslash { bytes.append(ASCII.backslash) }
+                    bytes.append(byte)
+                }
             }
             bytes.append(ASCII.quote)
         } else {

@@ -169,7 +169,7 @@ struct AddressTokenizer {
         var out: [Token] = []
         var index = 0
         var space = false
-        let specials = Array("()<>[]:;@\\,.\"".utf8)
+        let specials = ByteSet.addressSpecials
         while index < bytes.count {
             let byte = bytes[index]
             if ASCII.isAnyWhitespace(byte) {
@@ -216,16 +216,14 @@ struct AddressTokenizer {
                 let raw = Array(bytes[start..<index])
                 out.append(Token(kind: .domainLiteral, text: raw, spaceBefore: space, raw: raw))
                 space = false
-            } else if specials.contains(byte) && byte != UInt8(ascii: ".") {
+            } else if specials.contains(byte) {
                 out.append(Token(kind: .special(byte), text: [byte], spaceBefore: space, raw: [byte]))
                 index += 1
                 space = false
             } else {
                 // Atom text; "." is folded into atoms so obs-phrase "J. Smith" and dot-atoms stay whole.
                 let start = index
-                while index < bytes.count, !ASCII.isAnyWhitespace(bytes[index]),
-                    !specials.contains(bytes[index]) || bytes[index] == UInt8(ascii: ".")
-                {
+                while index < bytes.count, !ASCII.isAnyWhitespace(bytes[index]), !specials.contains(bytes[index]) {
                     index += 1
                 }
                 let raw = Array(bytes[start..<index])

@@ -54,7 +54,7 @@ public struct MIMEContentType: Sendable, Hashable {
     /// RFC 2045 5.1 token: printable ASCII except tspecials.
     static func isTokenByte(_ byte: UInt8) -> Bool {
         guard (33...126).contains(byte) else { return false }
-        return !Array("()<>@,;:\\\"/[]?=".utf8).contains(byte)
+        return !ByteSet.tspecials.contains(byte)
     }
 }
 

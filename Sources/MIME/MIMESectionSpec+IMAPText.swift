@@ -24,7 +24,7 @@ extension MIMESectionSpec: CustomStringConvertible {
 
     private static func astring(_ name: String) -> String {
         let isAtom =
-            !name.isEmpty && name.utf8.allSatisfy { $0 > 32 && $0 < 127 && !Array("(){%*\"\\]".utf8).contains($0) }
+            !name.isEmpty && name.utf8.allSatisfy { $0 > 32 && $0 < 127 && !ByteSet.atomSpecials.contains($0) }
         guard !isAtom else { return name }
         var quoted = "\""
         for character in name {
