@@ -2,6 +2,7 @@ import Foundation
 import MailStore
 import MailStoreSQLite
 import MailgateTesting
+import NIOCore
 import Testing
 
 @testable import IMAPServer
@@ -170,6 +171,44 @@ struct IMAPIdleTests {
                     \(IMAPSessionTranscriptTests.login)
                     """)
             }
+        }
+    }
+}
+
+/// Timers and account state seen at sign-in.
+@Suite("IMAP timers and sign-in notices")
+struct IMAPTimerTests {
+    @Test("RFC 3501 5.4: a silent session is logged out with BYE")
+    func autologout() async throws {
+        try await IMAPTestServer.run(configuration: .init(failedSignInDelay: .zero, autologout: .milliseconds(300))) {
+            server in
+            try await server.play(
+                """
+                S~ \\* OK .*
+                S: * BYE Autologout; idle for too long
+                S: <closed>
+                """)
+        }
+    }
+
+    @Test("RFC 5530 ALERT: inside the warning window the login says how many days the password has left")
+    func expiryAlert() async throws {
+        try await IMAPTestServer.run { server in
+            server.fixture.clock.advance(days: 80)
+            try await server.play(
+                """
+                S~ \\* OK .*
+                C: a1 LOGIN ann@example.test Secret-Pass1
+                S: * OK [ALERT] Your password expires in 10 days: change it on the account page
+                S~ a1 OK \\[CAPABILITY .*\\] Logged in
+                """)
+            server.fixture.clock.advance(days: 11)
+            try await server.play(
+                """
+                S~ \\* OK .*
+                C: a1 LOGIN ann@example.test Secret-Pass1
+                S: a1 NO [EXPIRED] the password has expired: change it on the account page
+                """)
         }
     }
 }
