@@ -11,7 +11,9 @@ enum IMAPCommandRunner {
         do {
             let text = try await execute(command, &context)
             // RFC 3501 7.4.1: no EXPUNGE during FETCH, STORE or SEARCH (they use sequence numbers).
-            try await context.refresh(allowExpunge: allowsExpunge(command.kind))
+            // RFC 3501 6.3.11: an APPEND (or COPY) into the selected folder is told at once, not
+            // when the change feed gets round to it.
+            try await context.refresh(allowExpunge: allowsExpunge(command.kind), force: addsMessages(command.kind))
             context.output.raw("\(tag) \(text)\r\n")
         } catch let refusal as StoreRefusal {
             context.output.raw("\(tag) NO \(refusal.imapReply)\r\n")
@@ -19,6 +21,13 @@ enum IMAPCommandRunner {
             context.output.raw("\(tag) \(failure.reply)\r\n")
         } catch {
             context.output.raw("\(tag) NO [SERVERBUG] Internal error; try again later\r\n")
+        }
+    }
+
+    static func addsMessages(_ kind: IMAPCommand.Kind) -> Bool {
+        switch kind {
+        case .append, .copy: true
+        default: false
         }
     }
 

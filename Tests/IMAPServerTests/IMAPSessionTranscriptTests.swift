@@ -506,4 +506,35 @@ struct IMAPSessionTranscriptTests {
                 """)
         }
     }
+
+    @Test("RFC 3501 7.4.2: ENVELOPE, BODYSTRUCTURE and BODY from the MIME module; APPEND shows EXISTS at once")
+    func envelopeAndBodyStructure() async throws {
+        try await IMAPTestServer.run { server in
+            try await server.deliver(to: "ann@example.test", subject: "One", body: "First body.")
+            try await server.play(
+                """
+                S~ \\* OK .*
+                \(Self.login)
+                C: a2 SELECT INBOX
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S: a2 OK [READ-WRITE] SELECT completed
+                C: a3 FETCH 1 (ENVELOPE BODYSTRUCTURE BODY)
+                S: * 1 FETCH (ENVELOPE (NIL "One" ((NIL NIL "a" "sender.test")) ((NIL NIL "a" "sender.test")) ((NIL NIL "a" "sender.test")) ((NIL NIL "b" "example.test")) NIL NIL NIL NIL) BODYSTRUCTURE ("text" "plain" ("charset" "us-ascii") NIL NIL "7BIT" 13 1 NIL NIL NIL NIL) BODY ("text" "plain" ("charset" "us-ascii") NIL NIL "7BIT" 13 1))
+                S: a3 OK FETCH completed
+                C: a4 APPEND INBOX {5+}
+                C: Hi!
+                C: 
+                S: * 2 EXISTS
+                S: * 1 RECENT
+                S~ a4 OK \\[APPENDUID [0-9]+ 2\\] APPEND completed
+                """)
+        }
+    }
 }
