@@ -24,7 +24,8 @@ public struct IMAPCommand: Sendable, Equatable {
         /// RFC 2971: the client's parameters (ignored beyond logging).
         case id([String: String])
         case enable([String])
-        case select(mailbox: String, readOnly: Bool, condstore: Bool)
+        /// RFC 3501 6.3.1-2 with RFC 7162 3.1.8 CONDSTORE and 3.2.5 QRESYNC parameters.
+        case select(mailbox: String, readOnly: Bool, condstore: Bool, qresync: IMAPQResync? = nil)
         case create(String)
         case delete(String)
         case rename(from: String, to: String)
@@ -36,7 +37,8 @@ public struct IMAPCommand: Sendable, Equatable {
         case append(mailbox: String, flags: [String], date: Date?, message: [UInt8])
         case expunge
         case uidExpunge(IMAPSequenceSet)
-        case fetch(IMAPSequenceSet, items: [IMAPFetchItem], changedSince: ModSeq?, uid: Bool)
+        /// `vanished`: RFC 7162 3.2.6 UID FETCH modifier VANISHED.
+        case fetch(IMAPSequenceSet, items: [IMAPFetchItem], changedSince: ModSeq?, uid: Bool, vanished: Bool = false)
         case store(IMAPSequenceSet, IMAPStoreChange, uid: Bool)
         case copy(IMAPSequenceSet, mailbox: String, uid: Bool)
         case move(IMAPSequenceSet, mailbox: String, uid: Bool)
@@ -66,6 +68,20 @@ public struct IMAPListCommand: Sendable, Equatable {
         self.selectOptions = selectOptions
         self.returnOptions = returnOptions
         self.statusItems = statusItems
+    }
+}
+
+/// SELECT's QRESYNC parameter (RFC 7162 3.2.5): what the client remembers of the folder.
+public struct IMAPQResync: Sendable, Equatable {
+    public var uidValidity: UInt32
+    public var modSeq: ModSeq
+    /// The UIDs the client knows; nil for all.
+    public var knownUIDs: IMAPSequenceSet?
+
+    public init(uidValidity: UInt32, modSeq: ModSeq, knownUIDs: IMAPSequenceSet? = nil) {
+        self.uidValidity = uidValidity
+        self.modSeq = modSeq
+        self.knownUIDs = knownUIDs
     }
 }
 

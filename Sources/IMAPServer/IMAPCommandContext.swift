@@ -12,6 +12,8 @@ struct IMAPCommandContext {
     let appendLimit: Int
     var selected: SelectedMailbox?
     var condStore: Bool
+    /// RFC 7162 3.2.3: ENABLE QRESYNC was given; expunges are told as VANISHED.
+    var qresync = false
     let watch: IMAPChangeWatch
 
     /// The reply being built: untagged lines, then the tagged one.

@@ -71,13 +71,21 @@ public enum IMAPCommandParser {
             try s.space()
             let mailbox = try s.mailbox()
             var condstore = false
+            var qresync: IMAPQResync?
             if s.skip(UInt8(ascii: " ")) {
-                // RFC 4466 select-params; RFC 7162 3.1.8 CONDSTORE.
-                let params = try s.parenthesised { (t: inout IMAPScanner) throws(IMAPParseError) in try t.keyword() }
-                guard params.allSatisfy({ $0 == "CONDSTORE" }) else { throw s.fail("unsupported SELECT parameter") }
-                condstore = !params.isEmpty
+                // RFC 4466 select-params; RFC 7162 3.1.8 CONDSTORE, 3.2.5 QRESYNC.
+                _ = try s.parenthesised { (t: inout IMAPScanner) throws(IMAPParseError) -> Bool in
+                    switch try t.keyword() {
+                    case "CONDSTORE": condstore = true
+                    case "QRESYNC":
+                        try t.space()
+                        qresync = try qresyncParameter(&t)
+                    default: throw t.fail("unsupported SELECT parameter")
+                    }
+                    return true
+                }
             }
-            return .select(mailbox: mailbox, readOnly: name == "EXAMINE", condstore: condstore)
+            return .select(mailbox: mailbox, readOnly: name == "EXAMINE", condstore: condstore, qresync: qresync)
         case "CREATE":
             try s.space()
             return .create(try s.mailbox())
@@ -141,20 +149,23 @@ public enum IMAPCommandParser {
             try s.space()
             let items = try IMAPFetchParser.items(&s)
             var changedSince: ModSeq?
+            var vanished = false
             if s.skip(UInt8(ascii: " ")) {
-                // RFC 7162 3.1.4.1: FETCH modifier CHANGEDSINCE.
+                // RFC 7162 3.1.4.1: FETCH modifier CHANGEDSINCE; 3.2.6 VANISHED (UID FETCH only).
                 let modifiers = try s.parenthesised { (t: inout IMAPScanner) throws(IMAPParseError) -> ModSeq? in
                     let word = try t.keyword()
                     guard word == "CHANGEDSINCE" else {
-                        if word == "VANISHED" { return nil }
-                        throw t.fail("unsupported FETCH modifier")
+                        guard word == "VANISHED", uid else { throw t.fail("unsupported FETCH modifier") }
+                        vanished = true
+                        return nil
                     }
                     try t.space()
                     return ModSeq(try t.number64() & UInt64(Int64.max))
                 }
                 changedSince = modifiers.compactMap { $0 }.first
+                guard !vanished || changedSince != nil else { throw s.fail("VANISHED needs CHANGEDSINCE") }
             }
-            return .fetch(set, items: items, changedSince: changedSince, uid: uid)
+            return .fetch(set, items: items, changedSince: changedSince, uid: uid, vanished: vanished)
         case "STORE":
             let set = try s.sequenceSet()
             try s.space()
@@ -201,6 +212,30 @@ public enum IMAPCommandParser {
             return name == "COPY"
                 ? .copy(set, mailbox: mailbox, uid: uid) : .move(set, mailbox: mailbox, uid: uid)
         }
+    }
+
+    /// RFC 7162 3.2.5: `(uidvalidity modseq [known-uids [(seq-match-data)]])`; the match data is read
+    /// and ignored (it only narrows what the server must send).
+    private static func qresyncParameter(_ s: inout IMAPScanner) throws(IMAPParseError) -> IMAPQResync {
+        try s.expect(UInt8(ascii: "("))
+        let validity = try s.nzNumber()
+        try s.space()
+        let modSeq = ModSeq(try s.number64() & UInt64(Int64.max))
+        var known: IMAPSequenceSet?
+        if s.skip(UInt8(ascii: " ")) {
+            if s.peek != UInt8(ascii: "(") {
+                known = try s.sequenceSet()
+                _ = s.skip(UInt8(ascii: " "))
+            }
+            if s.skip(UInt8(ascii: "(")) {
+                _ = try s.sequenceSet()
+                try s.space()
+                _ = try s.sequenceSet()
+                try s.expect(UInt8(ascii: ")"))
+            }
+        }
+        try s.expect(UInt8(ascii: ")"))
+        return IMAPQResync(uidValidity: validity, modSeq: modSeq, knownUIDs: known)
     }
 
     /// RFC 2971: `ID NIL` or `ID ("key" "value" ...)`.

@@ -33,7 +33,7 @@ enum IMAPCommandRunner {
 
     static func allowsExpunge(_ kind: IMAPCommand.Kind) -> Bool {
         switch kind {
-        case .fetch(_, _, _, let uid), .store(_, _, let uid), .copy(_, _, let uid), .search(_, let uid): uid
+        case .fetch(_, _, _, let uid, _), .store(_, _, let uid), .copy(_, _, let uid), .search(_, let uid): uid
         default: true
         }
     }
@@ -42,8 +42,8 @@ enum IMAPCommandRunner {
     private static func execute(_ command: IMAPCommand, _ context: inout IMAPCommandContext) async throws -> String {
         switch command.kind {
         case .noop, .check: return "OK \(command.kind == .noop ? "NOOP" : "CHECK") completed"
-        case .select(let name, let readOnly, let condstore):
-            return try await select(name, readOnly: readOnly, condstore: condstore, &context)
+        case .select(let name, let readOnly, let condstore, let qresync):
+            return try await select(name, readOnly: readOnly, condstore: condstore, qresync: qresync, &context)
         case .close:
             if let selected = context.selected, !selected.isReadOnly {
                 // RFC 3501 6.4.2: CLOSE expunges silently.
@@ -63,7 +63,12 @@ enum IMAPCommandRunner {
             return "OK STATUS completed"
         case .append(let name, let flags, let date, let message):
             return try await append(name, flags: flags, date: date, message: message, &context)
-        case .fetch(let set, let items, let changedSince, let uid):
+        case .fetch(let set, let items, let changedSince, let uid, let vanished):
+            if vanished {
+                // RFC 7162 3.2.6: VANISHED needs QRESYNC enabled.
+                guard context.qresync else { throw IMAPCommandFailure.bad("VANISHED needs ENABLE QRESYNC") }
+                try await IMAPQResyncReport.vanished(in: set, since: changedSince ?? 0, &context)
+            }
             return try await IMAPFetch.run(set, items: items, changedSince: changedSince, uid: uid, &context)
         case .store(let set, let change, let uid): return try await IMAPFlagStore.run(set, change, uid: uid, &context)
         case .copy(let set, let name, let uid):
@@ -81,16 +86,22 @@ enum IMAPCommandRunner {
 
     /// RFC 3501 6.3.1 SELECT / 6.3.2 EXAMINE, RFC 7162 3.1.2 HIGHESTMODSEQ.
     private static func select(
-        _ name: String, readOnly: Bool, condstore: Bool, _ context: inout IMAPCommandContext
+        _ name: String, readOnly: Bool, condstore: Bool, qresync: IMAPQResync?, _ context: inout IMAPCommandContext
     ) async throws -> String {
+        if qresync != nil && !context.qresync {
+            throw IMAPCommandFailure.bad("QRESYNC needs ENABLE QRESYNC first")
+        }
+        // RFC 7162 3.2.11: with QRESYNC, leaving a selected folder is announced.
+        if context.qresync && context.selected != nil { context.untagged("* OK [CLOSED] Previous mailbox closed\r\n") }
         // RFC 3501 6.3.1: a failed SELECT leaves no mailbox selected.
         context.selected = nil
         if condstore { context.condStore = true }
         let directory = try await context.directory()
         guard let folder = directory.folder(named: name) else { throw IMAPCommandFailure.noSuchMailbox }
         let messages = try await context.store.messages(in: folder.id, uids: nil)
-        let selected = SelectedMailbox(
+        var selected = SelectedMailbox(
             folder: folder, messages: messages, isReadOnly: readOnly, includeModSeq: context.condStore)
+        selected.usesVanished = context.qresync
         var keywords: [String] = []
         for message in messages {
             for keyword in message.keywords where !keywords.contains(keyword) { keywords.append(keyword) }
@@ -110,6 +121,9 @@ enum IMAPCommandRunner {
         let highest = max(folder.highestModSeq, messages.map(\.modSeq).max() ?? 0, 1)
         context.untagged("* OK [HIGHESTMODSEQ \(highest)] Highest\r\n")
         context.selected = selected
+        if let qresync, qresync.uidValidity == folder.uidValidity {
+            try await IMAPQResyncReport.resynchronise(qresync, &context)
+        }
         return readOnly ? "OK [READ-ONLY] EXAMINE completed" : "OK [READ-WRITE] SELECT completed"
     }
 

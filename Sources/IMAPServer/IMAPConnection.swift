@@ -106,6 +106,8 @@ struct IMAPConnection {
                     continue
                 }
                 context.output = IMAPResponseWriter()
+                context.qresync = session.enabled.contains("QRESYNC")
+                if context.qresync { context.condStore = true }
                 await IMAPCommandRunner.run(command, &context)
                 watch.select(context.selected?.folder.id)
                 session.isSelected = context.selected != nil

@@ -73,7 +73,7 @@ public struct IMAPSession: Sendable {
         if phase == .authenticated {
             words += [
                 "LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS", "MOVE", "UNSELECT",
-                "SPECIAL-USE", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS", "CONDSTORE", "QUOTA", "BINARY",
+                "SPECIAL-USE", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS", "CONDSTORE", "QRESYNC", "QUOTA", "BINARY",
                 "APPENDLIMIT=\(settings.appendLimit)",
             ]
         } else {
@@ -164,8 +164,10 @@ public struct IMAPSession: Sendable {
         case .enable(let capabilities):
             // RFC 5161 3.1: only in the authenticated state; unknown capabilities are ignored.
             guard !isSelected else { return [bad("ENABLE is not valid in the selected state")] }
-            let known = capabilities.filter { $0 == "CONDSTORE" && !enabled.contains($0) }
+            // RFC 7162 3.2.3: QRESYNC implies CONDSTORE.
+            let known = capabilities.filter { ($0 == "CONDSTORE" || $0 == "QRESYNC") && !enabled.contains($0) }
             enabled.formUnion(known)
+            if known.contains("QRESYNC") { enabled.insert("CONDSTORE") }
             return [.send("* ENABLED" + known.map { " " + $0 }.joined() + "\r\n"), ok("ENABLE completed")]
         case .fetch, .store, .copy, .move, .search, .expunge, .uidExpunge, .close, .unselect:
             guard isSelected else { return [bad("no mailbox selected")] }

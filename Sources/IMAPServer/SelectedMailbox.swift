@@ -20,6 +20,8 @@ public struct SelectedMailbox: Sendable {
     /// Arrived while this session had the folder selected (session-local `\Recent`).
     private(set) var recent: Set<MessageUID> = []
     var includeModSeq: Bool
+    /// RFC 7162 3.2.10: with QRESYNC, removals are told as `VANISHED uids`, not EXPUNGE.
+    var usesVanished = false
 
     init(folder: FolderInfo, messages: [MessageSummary], isReadOnly: Bool, includeModSeq: Bool) {
         self.folder = folder
@@ -83,16 +85,7 @@ public struct SelectedMailbox: Sendable {
         var lines: [String] = []
         let present = Set(current.map(\.uid))
         for uid in uids where !present.contains(uid) { gone.insert(uid) }
-        if allowExpunge && !gone.isEmpty {
-            // Highest first, so each number is right when the client reads it.
-            for index in uids.indices.reversed() where gone.contains(uids[index]) {
-                lines.append("* \(index + 1) EXPUNGE\r\n")
-                known.removeValue(forKey: uids[index])
-                recent.remove(uids[index])
-            }
-            uids.removeAll { gone.contains($0) }
-            gone = []
-        }
+        if allowExpunge && !gone.isEmpty { lines += expunge([]) }
         let largest = largestUID
         var added = false
         for message in current where message.uid > largest {
@@ -123,8 +116,13 @@ public struct SelectedMailbox: Sendable {
     mutating func expunge(_ removed: [MessageUID]) -> [String] {
         gone.formUnion(removed)
         var lines: [String] = []
+        let vanished = uids.filter { gone.contains($0) }
+        if usesVanished && !vanished.isEmpty {
+            lines.append("* VANISHED \(IMAPSequenceSet.compact(vanished).description)\r\n")
+        }
+        // Highest first, so each number is right when the client reads it.
         for index in uids.indices.reversed() where gone.contains(uids[index]) {
-            lines.append("* \(index + 1) EXPUNGE\r\n")
+            if !usesVanished { lines.append("* \(index + 1) EXPUNGE\r\n") }
             known.removeValue(forKey: uids[index])
             recent.remove(uids[index])
         }

@@ -92,6 +92,20 @@ struct IMAPCommandParserTests {
                     reference: "", patterns: ["*", "%"], selectOptions: ["SUBSCRIBED"], returnOptions: ["CHILDREN"]))
         ),
         ("RFC 2971: ID NIL", "a ID NIL", .id([:])),
+        (
+            "RFC 7162 3.2.5.2 example: SELECT with QRESYNC",
+            "a SELECT INBOX (QRESYNC (67890007 20050715194045000 41,43:211,214:541))",
+            .select(
+                mailbox: "INBOX", readOnly: false, condstore: false,
+                qresync: IMAPQResync(
+                    uidValidity: 67_890_007, modSeq: 20_050_715_194_045_000,
+                    knownUIDs: IMAPSequenceSet([.init(41, 41), .init(43, 211), .init(214, 541)])))
+        ),
+        (
+            "RFC 7162 3.2.6: UID FETCH with CHANGEDSINCE and VANISHED",
+            "a UID FETCH 1:* FLAGS (CHANGEDSINCE 5 VANISHED)",
+            .fetch(IMAPSequenceSet([.init(1, nil)]), items: [.flags], changedSince: 5, uid: true, vanished: true)
+        ),
         ("RFC 5161: ENABLE", "a ENABLE condstore", .enable(["CONDSTORE"])),
         ("RFC 9208: GETQUOTAROOT", "a GETQUOTAROOT INBOX", .getQuotaRoot("INBOX")),
     ]

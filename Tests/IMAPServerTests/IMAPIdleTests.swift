@@ -212,3 +212,61 @@ struct IMAPTimerTests {
         }
     }
 }
+
+/// RFC 7162 3.2 QRESYNC.
+@Suite("IMAP QRESYNC")
+struct IMAPQResyncTests {
+    @Test("RFC 7162 3.2.5, 3.2.10: VANISHED instead of EXPUNGE, and a resynchronising SELECT")
+    func qresync() async throws {
+        try await IMAPTestServer.run { server in
+            for index in 1...3 { try await server.deliver(to: "ann@example.test", subject: "M\(index)") }
+            let mailbox = try await server.mailbox("ann@example.test")
+            let inbox = try #require(try await server.fixture.store.folders(of: mailbox).first { $0.role == .inbox })
+            let modSeq = inbox.highestModSeq
+            try await server.play(
+                """
+                S~ \\* OK .*
+                \(IMAPSessionTranscriptTests.login)
+                C: a2 SELECT INBOX (QRESYNC (\(inbox.uidValidity) 1))
+                S: a2 BAD QRESYNC needs ENABLE QRESYNC first
+                C: a3 ENABLE QRESYNC
+                S: * ENABLED QRESYNC
+                S: a3 OK ENABLE completed
+                C: a4 SELECT INBOX
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S: a4 OK [READ-WRITE] SELECT completed
+                C: a5 STORE 1 +FLAGS.SILENT (\\Deleted)
+                S: a5 OK STORE completed
+                C: a6 STORE 2 +FLAGS.SILENT (\\Flagged)
+                S: a6 OK STORE completed
+                C: a7 EXPUNGE
+                S: * VANISHED 1
+                S: a7 OK EXPUNGE completed
+                C: a8 SELECT INBOX (QRESYNC (\(inbox.uidValidity) \(modSeq) 1:3))
+                S: * OK [CLOSED] Previous mailbox closed
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S: * 2 EXISTS
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S~ (\\* .*)
+                S: * VANISHED (EARLIER) 1
+                S~ \\* 1 FETCH \\(UID 2 FLAGS \\(\\\\Flagged\\) MODSEQ \\([0-9]+\\)\\)
+                S: a8 OK [READ-WRITE] SELECT completed
+                C: a9 UID FETCH 1:* FLAGS (CHANGEDSINCE \(modSeq) VANISHED)
+                S: * VANISHED (EARLIER) 1
+                S~ \\* 1 FETCH \\(UID 2 FLAGS \\(\\\\Flagged\\) MODSEQ \\([0-9]+\\)\\)
+                S: a9 OK FETCH completed
+                """)
+        }
+    }
+}

@@ -436,7 +436,7 @@ struct IMAPSessionTranscriptTests {
                 \(Self.login)
                 C: a7 FETCH 1 FLAGS
                 S: a7 BAD no mailbox selected
-                C: a8 SELECT INBOX (QRESYNC)
+                C: a8 SELECT INBOX (FOO)
                 S: a8 BAD unsupported SELECT parameter
                 C: a9 NOOP
                 S: a9 OK NOOP completed
