@@ -58,8 +58,35 @@ public final class MailConnection {
         try await writer.write(ByteBuffer(string: text))
     }
 
-    /// Puts TLS in front of the connection; call right after the protocol's "go ahead" reply.
-    /// Every byte and frame that arrived before is thrown away.
+    /// Sends the protocol's "go ahead" reply (SMTP `220`, POP3 `+OK`, IMAP `OK`) and puts TLS in
+    /// front of the connection, in one event-loop step. Every byte and frame that arrived before
+    /// is thrown away (RFC 3207 4.2).
+    ///
+    /// One step matters: a client may send its ClientHello the moment it reads the reply; were
+    /// the TLS handler added in a later step, that ClientHello would be framed as clear text and
+    /// thrown away with the injected bytes, and both sides would wait for ever.
+    public func startTLS(_ context: NIOSSLContext, sending reply: ByteBuffer) async throws {
+        let framer = self.framer
+        let channel = asyncChannel.channel
+        try await channel.eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
+            // The reply goes out in clear text: the TLS handler is added after it was written.
+            let written = channel.writeAndFlush(reply)
+            do {
+                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context), position: .first)
+            } catch {
+                return channel.eventLoop.makeFailedFuture(error)
+            }
+            framer.value.resetForTLS()
+            return written
+        }.get()
+        epoch += 1
+        isTLS = true
+    }
+
+    /// Puts TLS in front of the connection after a reply already sent.
+    ///
+    /// Racy: a quick client's ClientHello can arrive between the reply and this call and be
+    /// discarded. Use ``startTLS(_:sending:)``; this remains only until every driver has moved.
     public func startTLS(_ context: NIOSSLContext) async throws {
         let framer = self.framer
         let channel = asyncChannel.channel

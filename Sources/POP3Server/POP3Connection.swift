@@ -102,9 +102,15 @@ struct POP3Connection {
                     next = state.session.handle(.removed(succeeded: false))
                 }
             case .startTLS:
-                try await flush()
-                guard let tls = server.tls else { return true }
-                try await connection.startTLS(tls)
+                guard let tls = server.tls else {
+                    try await flush()
+                    return true
+                }
+                // The +OK and the TLS handler go in one step (see MailConnection.startTLS).
+                let reply = output
+                output = ByteBuffer()
+                server.metrics.bytesSent.increment(by: Int64(reply.readableBytes))
+                try await connection.startTLS(tls, sending: reply)
                 next = state.session.handle(.tlsStarted)
             case .close:
                 try await flush()

@@ -95,7 +95,14 @@ public struct SMTPServer: Sendable {
                             SMTPMetrics.rejected(reason)
                             logger.info("smtp refused", metadata: ["reason": "\(reason)", "reply": "\(reply.code)"])
                         }
-                        try await connection.send(reply.encoded)
+                        if case .startTLS = pending.first, let tls {
+                            // The 220 and the TLS handler go in one step (see MailConnection.startTLS).
+                            pending.removeFirst()
+                            try await connection.startTLS(tls, sending: ByteBuffer(string: reply.encoded))
+                            pending += session.handle(.tlsStarted)
+                        } else {
+                            try await connection.send(reply.encoded)
+                        }
                     case .checkSPF(let mailFrom, let helo):
                         // Loopback clients are checked too (no special case): a local relay must publish SPF like any other.
                         let result = await spf.evaluate(

@@ -46,6 +46,7 @@ class Gateway:
             "  dev_certificates: true\n"
             "dns:\n  resolver: 127.0.0.1:5399\n  timeout_seconds: 1\n"
             "imap:\n  listen: 127.0.0.1:1\n"
+            "submission:\n  listen: 127.0.0.1:2\n"
             "http:\n"
             f"  listen: 127.0.0.1:{self.http_port}\n"
             f"  tls_listen: 127.0.0.1:{self.https_port}\n"

@@ -25,8 +25,7 @@ enum EchoProtocol {
                             try await connection.send("+OK bye\r\n")
                             return
                         } else if text == "STARTTLS", let tls {
-                            try await connection.send("+OK go ahead\r\n")
-                            try await connection.startTLS(tls)
+                            try await connection.startTLS(tls, sending: ByteBuffer(string: "+OK go ahead\r\n"))
                         } else {
                             try await connection.send("+OK \(text.uppercased()) tls=\(connection.isTLS)\r\n")
                         }

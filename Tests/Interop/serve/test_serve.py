@@ -18,7 +18,7 @@ def test_serve_starts_health_metrics_and_stops_gracefully(gateway):
     assert stat.S_IMODE(os.stat(certs / "server.key").st_mode) == 0o600
     log = gateway.serve_log()
     assert "ca.crt" in log                       # the log says how to trust the CA
-    assert "imap.listen" in log and "not started" in log   # configured but not in this build
+    assert "submission.listen" in log and "not started" in log   # configured but not in this build
 
     status, headers, body = get(f"http://127.0.0.1:{gateway.http_port}/healthz")
     assert status == 200 and json.loads(body)["status"] == "ok"
