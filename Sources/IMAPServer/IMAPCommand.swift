@@ -42,7 +42,8 @@ public struct IMAPCommand: Sendable, Equatable {
         case store(IMAPSequenceSet, IMAPStoreChange, uid: Bool)
         case copy(IMAPSequenceSet, mailbox: String, uid: Bool)
         case move(IMAPSequenceSet, mailbox: String, uid: Bool)
-        case search(IMAPSearchKey, uid: Bool)
+        /// `returnOptions`: RFC 4731 ESEARCH `RETURN (MIN MAX ALL COUNT)`; nil for a classic SEARCH.
+        case search(IMAPSearchKey, uid: Bool, returnOptions: Set<String>? = nil)
         case getQuotaRoot(String)
         case getQuota(String)
     }

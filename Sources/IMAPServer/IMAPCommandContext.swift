@@ -14,6 +14,8 @@ struct IMAPCommandContext {
     var condStore: Bool
     /// RFC 7162 3.2.3: ENABLE QRESYNC was given; expunges are told as VANISHED.
     var qresync = false
+    /// RFC 9051: ENABLE IMAP4rev2 was given.
+    var rev2 = false
     let watch: IMAPChangeWatch
 
     /// The reply being built: untagged lines, then the tagged one.

@@ -143,7 +143,22 @@ public enum IMAPCommandParser {
     {
         try s.space()
         switch name {
-        case "SEARCH": return .search(try IMAPSearchParser.search(&s), uid: uid)
+        case "SEARCH":
+            var options: Set<String>?
+            if s.skipKeyword("RETURN") {
+                // RFC 4731 3.1: empty options mean ALL; SAVE (RFC 5182) is not supported.
+                try s.space()
+                let words = try s.parenthesised { (t: inout IMAPScanner) throws(IMAPParseError) -> String in
+                    let word = try t.keyword()
+                    guard ["MIN", "MAX", "ALL", "COUNT"].contains(word) else {
+                        throw t.fail("unsupported RETURN option")
+                    }
+                    return word
+                }
+                options = words.isEmpty ? ["ALL"] : Set(words)
+                try s.space()
+            }
+            return .search(try IMAPSearchParser.search(&s), uid: uid, returnOptions: options)
         case "FETCH":
             let set = try s.sequenceSet()
             try s.space()

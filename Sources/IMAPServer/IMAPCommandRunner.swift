@@ -33,7 +33,7 @@ enum IMAPCommandRunner {
 
     static func allowsExpunge(_ kind: IMAPCommand.Kind) -> Bool {
         switch kind {
-        case .fetch(_, _, _, let uid, _), .store(_, _, let uid), .copy(_, _, let uid), .search(_, let uid): uid
+        case .fetch(_, _, _, let uid, _), .store(_, _, let uid), .copy(_, _, let uid), .search(_, let uid, _): uid
         default: true
         }
     }
@@ -75,7 +75,8 @@ enum IMAPCommandRunner {
             return try await IMAPFlagStore.copy(set, to: name, uid: uid, move: false, &context)
         case .move(let set, let name, let uid):
             return try await IMAPFlagStore.copy(set, to: name, uid: uid, move: true, &context)
-        case .search(let key, let uid): return try await IMAPSearch.run(key, uid: uid, &context)
+        case .search(let key, let uid, let options):
+            return try await IMAPSearch.run(key, uid: uid, tag: command.tag, returnOptions: options, &context)
         case .list, .lsub, .create, .delete, .rename, .subscribe, .unsubscribe, .namespace, .getQuota,
             .getQuotaRoot:
             return try await IMAPFolderCommands.run(command.kind, &context)
@@ -91,8 +92,10 @@ enum IMAPCommandRunner {
         if qresync != nil && !context.qresync {
             throw IMAPCommandFailure.bad("QRESYNC needs ENABLE QRESYNC first")
         }
-        // RFC 7162 3.2.11: with QRESYNC, leaving a selected folder is announced.
-        if context.qresync && context.selected != nil { context.untagged("* OK [CLOSED] Previous mailbox closed\r\n") }
+        // RFC 7162 3.2.11 and RFC 9051 7.1: with QRESYNC or IMAP4rev2, leaving a selected folder is announced.
+        if (context.qresync || context.rev2) && context.selected != nil {
+            context.untagged("* OK [CLOSED] Previous mailbox closed\r\n")
+        }
         // RFC 3501 6.3.1: a failed SELECT leaves no mailbox selected.
         context.selected = nil
         if condstore { context.condStore = true }
@@ -102,6 +105,7 @@ enum IMAPCommandRunner {
         var selected = SelectedMailbox(
             folder: folder, messages: messages, isReadOnly: readOnly, includeModSeq: context.condStore)
         selected.usesVanished = context.qresync
+        selected.tracksRecent = !context.rev2
         var keywords: [String] = []
         for message in messages {
             for keyword in message.keywords where !keywords.contains(keyword) { keywords.append(keyword) }
@@ -112,7 +116,8 @@ enum IMAPCommandRunner {
             readOnly
                 ? "* OK [PERMANENTFLAGS ()] Read-only mailbox\r\n"
                 : "* OK [PERMANENTFLAGS (\(flags) \\*)] Flags permitted\r\n")
-        context.untagged("* \(messages.count) EXISTS\r\n* 0 RECENT\r\n")
+        context.untagged("* \(messages.count) EXISTS\r\n")
+        if !context.rev2 { context.untagged("* 0 RECENT\r\n") }
         if let first = messages.firstIndex(where: { !$0.flags.contains(.seen) }) {
             context.untagged("* OK [UNSEEN \(first + 1)] First unseen\r\n")
         }
@@ -160,7 +165,7 @@ enum IMAPCommandRunner {
         }
         var writer = IMAPResponseWriter()
         writer.raw("* STATUS ")
-        writer.mailbox(name)
+        writer.mailbox(name, utf8: context.rev2)
         writer.raw(" (\(parts.joined(separator: " ")))\r\n")
         return String(buffer: writer.buffer)
     }

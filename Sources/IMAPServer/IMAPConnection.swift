@@ -107,6 +107,7 @@ struct IMAPConnection {
                 }
                 context.output = IMAPResponseWriter()
                 context.qresync = session.enabled.contains("QRESYNC")
+                context.rev2 = session.enabled.contains("IMAP4REV2")
                 if context.qresync { context.condStore = true }
                 await IMAPCommandRunner.run(command, &context)
                 watch.select(context.selected?.folder.id)

@@ -45,7 +45,7 @@ enum IMAPFetch {
             var view: IMAPMessageView?
             if needsBytes {
                 guard let data = try await context.store.messageBytes(summary.content) else { continue }
-                view = IMAPMessageView(Array(data))
+                view = IMAPMessageView(Array(data), rev2: context.rev2)
             }
             selected.remember(summary)
             var writer = IMAPResponseWriter()

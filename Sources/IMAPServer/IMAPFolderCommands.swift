@@ -10,7 +10,7 @@ enum IMAPFolderCommands {
         case .list(let list): return try await self.list(list, directory, &context)
         case .lsub(let reference, let pattern):
             for folder in matching(reference + pattern, directory) where folder.isSubscribed {
-                context.untagged(listLine("LSUB", "", directory.imapName(folder)))
+                context.untagged(listLine("LSUB", "", directory.imapName(folder), utf8: context.rev2))
             }
             return "OK LSUB completed"
         case .namespace:
@@ -58,7 +58,7 @@ enum IMAPFolderCommands {
             guard directory.folder(named: name) != nil else { throw IMAPCommandFailure.noSuchMailbox }
             var writer = IMAPResponseWriter()
             writer.raw("* QUOTAROOT ")
-            writer.mailbox(name)
+            writer.mailbox(name, utf8: context.rev2)
             writer.raw(" \"\"\r\n")
             context.untagged(String(buffer: writer.buffer))
             context.untagged(try await quotaLine(directory, &context))
@@ -93,10 +93,10 @@ enum IMAPFolderCommands {
             .sorted { directory.imapName($0) < directory.imapName($1) }
     }
 
-    private static func listLine(_ kind: String, _ attributes: String, _ name: String) -> String {
+    private static func listLine(_ kind: String, _ attributes: String, _ name: String, utf8: Bool) -> String {
         var writer = IMAPResponseWriter()
         writer.raw("* \(kind) (\(attributes)) \"/\" ")
-        writer.mailbox(name)
+        writer.mailbox(name, utf8: utf8)
         writer.crlf()
         return String(buffer: writer.buffer)
     }
@@ -124,7 +124,7 @@ enum IMAPFolderCommands {
                 if let specialUse { attributes.append(specialUse) }
                 if showSubscribed && folder.isSubscribed { attributes.append("\\Subscribed") }
                 let name = directory.imapName(folder)
-                context.untagged(listLine("LIST", attributes.joined(separator: " "), name))
+                context.untagged(listLine("LIST", attributes.joined(separator: " "), name, utf8: context.rev2))
                 if !list.statusItems.isEmpty {
                     // RFC 5819: STATUS right after the folder's LIST line.
                     context.untagged(

@@ -4,15 +4,23 @@ import MIME
 struct IMAPMessageView {
     let message: MIMEMessage
 
-    init(_ bytes: [UInt8]) { message = MIMEMessage(bytes) }
+    /// RFC 9051: under IMAP4rev2, UTF-8 strings may be quoted and message/global is described like message/rfc822.
+    let revision: IMAPRevision
+
+    init(_ bytes: [UInt8], rev2: Bool = false) {
+        message = MIMEMessage(bytes)
+        revision = rev2 ? .rev2 : .rev1
+    }
 
     var bytes: [UInt8] { message.bytes }
 
     /// RFC 3501 7.4.2 ENVELOPE.
-    var envelope: [UInt8] { message.envelope(.rev1) }
+    var envelope: [UInt8] { message.envelope(revision) }
 
     /// BODYSTRUCTURE (`extensible`) or BODY.
-    func bodyStructure(extensible: Bool) -> [UInt8] { message.bodyStructure(extensible: extensible) }
+    func bodyStructure(extensible: Bool) -> [UInt8] {
+        message.bodyStructure(extensible: extensible, revision: revision)
+    }
 
     /// BODY[section]<partial>; throws BAD for a malformed section-spec.
     func section(_ text: String, partial: IMAPPartial?) throws(IMAPCommandFailure) -> ArraySlice<UInt8> {

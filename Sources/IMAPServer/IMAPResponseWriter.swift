@@ -35,8 +35,20 @@ public struct IMAPResponseWriter: Sendable {
         buffer.writeBytes(value)
     }
 
-    /// A mailbox name: modified UTF-7, then an astring.
-    public mutating func mailbox(_ name: String) { string(ModifiedUTF7.encode(name)) }
+    /// A mailbox name: modified UTF-7 (RFC 3501 5.1.3), or UTF-8 under IMAP4rev2 (RFC 9051 5.1).
+    public mutating func mailbox(_ name: String, utf8: Bool = false) {
+        if utf8 && name.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) {
+            // RFC 9051 4.3: a quoted string may hold UTF-8.
+            buffer.writeInteger(UInt8(ascii: "\""))
+            for byte in name.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { buffer.writeInteger(UInt8(ascii: "\\")) }
+                buffer.writeInteger(byte)
+            }
+            buffer.writeInteger(UInt8(ascii: "\""))
+        } else {
+            string(utf8 ? name : ModifiedUTF7.encode(name))
+        }
+    }
 
     public mutating func crlf() { buffer.writeString("\r\n") }
 

@@ -1,9 +1,12 @@
 import Foundation
 import MailStore
+import NIOCore
 
 /// SEARCH / UID SEARCH (RFC 3501 6.4.4): every key; BODY and TEXT as case-insensitive substrings.
 enum IMAPSearch {
-    static func run(_ key: IMAPSearchKey, uid: Bool, _ context: inout IMAPCommandContext) async throws -> String {
+    static func run(
+        _ key: IMAPSearchKey, uid: Bool, tag: String, returnOptions: Set<String>?, _ context: inout IMAPCommandContext
+    ) async throws -> String {
         guard let selected = context.selected else { throw IMAPCommandFailure.bad("no mailbox selected") }
         if needsModSeq(key) { context.condStore = true }
         let summaries = try await context.store.messages(in: selected.folder.id, uids: nil)
@@ -18,8 +21,28 @@ enum IMAPSearch {
             }
         }
         // RFC 7162 3.1.5: a search with MODSEQ reports the highest mod-sequence of the hits.
-        let modSeq = needsModSeq(key) && !hits.isEmpty ? " (MODSEQ \(highestModSeq))" : ""
-        context.untagged("* SEARCH" + hits.map { " \($0)" }.joined() + modSeq + "\r\n")
+        let reportsModSeq = needsModSeq(key) && !hits.isEmpty
+        if context.rev2 || returnOptions != nil {
+            // RFC 4731 3.1, RFC 9051 7.3.4: ESEARCH; MIN, MAX and ALL are left out when nothing matched.
+            let options = returnOptions ?? ["ALL"]
+            let sorted = hits.sorted()
+            var writer = IMAPResponseWriter()
+            writer.raw("* ESEARCH (TAG ")
+            writer.string(tag)
+            writer.raw(")" + (uid ? " UID" : ""))
+            if options.contains("MIN"), let first = sorted.first { writer.raw(" MIN \(first)") }
+            if options.contains("MAX"), let last = sorted.last { writer.raw(" MAX \(last)") }
+            if options.contains("ALL"), !sorted.isEmpty {
+                writer.raw(" ALL " + IMAPSequenceSet.compact(sorted).description)
+            }
+            if options.contains("COUNT") { writer.raw(" COUNT \(sorted.count)") }
+            if reportsModSeq { writer.raw(" MODSEQ \(highestModSeq)") }
+            writer.crlf()
+            context.output.bytes(writer.buffer.readableBytesView)
+        } else {
+            let modSeq = reportsModSeq ? " (MODSEQ \(highestModSeq))" : ""
+            context.untagged("* SEARCH" + hits.map { " \($0)" }.joined() + modSeq + "\r\n")
+        }
         return "OK SEARCH completed"
     }
 

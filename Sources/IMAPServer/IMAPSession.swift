@@ -69,11 +69,13 @@ public struct IMAPSession: Sendable {
 
     /// RFC 3501 7.2.1 CAPABILITY, depending on the state (RFC 2595 LOGINDISABLED, RFC 4959 SASL-IR).
     public var capabilities: String {
-        var words = ["IMAP4rev1"]
+        // RFC 9051 appendix E: IMAP4rev1 by default, IMAP4rev2 after ENABLE.
+        var words = ["IMAP4rev1", "IMAP4rev2"]
         if phase == .authenticated {
             words += [
                 "LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS", "MOVE", "UNSELECT",
-                "SPECIAL-USE", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS", "CONDSTORE", "QRESYNC", "QUOTA", "BINARY",
+                "SPECIAL-USE", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS", "CONDSTORE", "QRESYNC", "ESEARCH", "QUOTA",
+                "BINARY",
                 "APPENDLIMIT=\(settings.appendLimit)",
             ]
         } else {
@@ -165,10 +167,13 @@ public struct IMAPSession: Sendable {
             // RFC 5161 3.1: only in the authenticated state; unknown capabilities are ignored.
             guard !isSelected else { return [bad("ENABLE is not valid in the selected state")] }
             // RFC 7162 3.2.3: QRESYNC implies CONDSTORE.
-            let known = capabilities.filter { ($0 == "CONDSTORE" || $0 == "QRESYNC") && !enabled.contains($0) }
+            let known = capabilities.filter {
+                ["CONDSTORE", "QRESYNC", "IMAP4REV2"].contains($0) && !enabled.contains($0)
+            }
             enabled.formUnion(known)
             if known.contains("QRESYNC") { enabled.insert("CONDSTORE") }
-            return [.send("* ENABLED" + known.map { " " + $0 }.joined() + "\r\n"), ok("ENABLE completed")]
+            let names = known.map { $0 == "IMAP4REV2" ? "IMAP4rev2" : $0 }
+            return [.send("* ENABLED" + names.map { " " + $0 }.joined() + "\r\n"), ok("ENABLE completed")]
         case .fetch, .store, .copy, .move, .search, .expunge, .uidExpunge, .close, .unselect:
             guard isSelected else { return [bad("no mailbox selected")] }
             return [.execute(command)]

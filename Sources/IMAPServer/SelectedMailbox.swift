@@ -22,6 +22,8 @@ public struct SelectedMailbox: Sendable {
     var includeModSeq: Bool
     /// RFC 7162 3.2.10: with QRESYNC, removals are told as `VANISHED uids`, not EXPUNGE.
     var usesVanished = false
+    /// RFC 9051 (IMAP4rev2) has no `\Recent` and no RECENT response.
+    var tracksRecent = true
 
     init(folder: FolderInfo, messages: [MessageSummary], isReadOnly: Bool, includeModSeq: Bool) {
         self.folder = folder
@@ -91,12 +93,12 @@ public struct SelectedMailbox: Sendable {
         for message in current where message.uid > largest {
             uids.append(message.uid)
             known[message.uid] = Known(flags: message.flags, keywords: message.keywords, modSeq: message.modSeq)
-            recent.insert(message.uid)
+            if tracksRecent { recent.insert(message.uid) }
             added = true
         }
         if added {
             lines.append("* \(uids.count) EXISTS\r\n")
-            lines.append("* \(recent.count) RECENT\r\n")
+            if tracksRecent { lines.append("* \(recent.count) RECENT\r\n") }
         }
         for message in current where message.uid <= largest {
             guard let before = known[message.uid],

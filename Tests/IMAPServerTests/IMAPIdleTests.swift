@@ -158,7 +158,7 @@ struct IMAPIdleTests {
             try await IMAPTestClient.connect(port: server.port) { client in
                 try await client.play(
                     """
-                    S: * OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE STARTTLS AUTH=PLAIN] Mailgate IMAP ready
+                    S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE STARTTLS AUTH=PLAIN] Mailgate IMAP ready
                     C: a1 STARTTLS
                     S: a1 OK Begin TLS negotiation now
                     """)
@@ -166,7 +166,7 @@ struct IMAPIdleTests {
                 try await client.play(
                     """
                     C: a2 CAPABILITY
-                    S: * CAPABILITY IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE AUTH=PLAIN
+                    S: * CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE AUTH=PLAIN
                     S: a2 OK CAPABILITY completed
                     \(IMAPSessionTranscriptTests.login)
                     """)
@@ -266,6 +266,58 @@ struct IMAPQResyncTests {
                 S: * VANISHED (EARLIER) 1
                 S~ \\* 1 FETCH \\(UID 2 FLAGS \\(\\\\Flagged\\) MODSEQ \\([0-9]+\\)\\)
                 S: a9 OK FETCH completed
+                """)
+        }
+    }
+}
+
+/// RFC 9051 through ENABLE.
+@Suite("IMAP4rev2")
+struct IMAPRev2Tests {
+    @Test("RFC 9051: after ENABLE IMAP4rev2, ESEARCH, no RECENT, UTF-8 names and CLOSED")
+    func rev2() async throws {
+        try await IMAPTestServer.run { server in
+            try await server.deliver(to: "ann@example.test", subject: "One")
+            try await server.play(
+                """
+                S~ \\* OK .*
+                \(IMAPSessionTranscriptTests.login)
+                C: a2 ENABLE IMAP4rev2
+                S: * ENABLED IMAP4rev2
+                S: a2 OK ENABLE completed
+                C: a3 CREATE "Café"
+                S: a3 OK CREATE completed
+                C: a4 LIST "" Caf*
+                S: * LIST (\\HasNoChildren) "/" "Café"
+                S: a4 OK LIST completed
+                C: a5 SELECT INBOX
+                S~ (\\* FLAGS .*)
+                S~ (\\* OK \\[PERMANENTFLAGS .*)
+                S: * 1 EXISTS
+                S: * OK [UNSEEN 1] First unseen
+                S~ (\\* OK \\[UIDVALIDITY .*)
+                S~ (\\* OK \\[UIDNEXT .*)
+                S~ (\\* OK \\[HIGHESTMODSEQ .*)
+                S: a5 OK [READ-WRITE] SELECT completed
+                C: a6 UID SEARCH ALL
+                S: * ESEARCH (TAG "a6") UID ALL 1
+                S: a6 OK SEARCH completed
+                C: a7 SEARCH SUBJECT nothing
+                S: * ESEARCH (TAG "a7")
+                S: a7 OK SEARCH completed
+                C: a71 UID SEARCH RETURN (MIN MAX COUNT) ALL
+                S: * ESEARCH (TAG "a71") UID MIN 1 MAX 1 COUNT 1
+                S: a71 OK SEARCH completed
+                C: a8 EXAMINE INBOX
+                S: * OK [CLOSED] Previous mailbox closed
+                S~ (\\* FLAGS .*)
+                S~ (\\* OK \\[PERMANENTFLAGS .*)
+                S: * 1 EXISTS
+                S~ (\\* OK \\[UNSEEN .*)
+                S~ (\\* OK \\[UIDVALIDITY .*)
+                S~ (\\* OK \\[UIDNEXT .*)
+                S~ (\\* OK \\[HIGHESTMODSEQ .*)
+                S: a8 OK [READ-ONLY] EXAMINE completed
                 """)
         }
     }

@@ -14,7 +14,7 @@ struct IMAPSessionMachineTests {
     @Test("RFC 2595 3.2, RFC 3501 6.2.3: before TLS from a remote client, LOGINDISABLED and LOGIN is refused")
     func loginDisabledBeforeTLS() throws {
         var session = IMAPSession(settings: .init(isSecure: false, canStartTLS: true, appendLimit: 10))
-        #expect(session.capabilities == "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE STARTTLS LOGINDISABLED")
+        #expect(session.capabilities == "IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE STARTTLS LOGINDISABLED")
         #expect(
             session.handle(try Self.command("a LOGIN ann pw"))
                 == [.send("a NO [PRIVACYREQUIRED] Use STARTTLS before sending a password\r\n")])
@@ -24,7 +24,7 @@ struct IMAPSessionMachineTests {
         #expect(
             session.handle(try Self.command("c STARTTLS")) == [.send("c OK Begin TLS negotiation now\r\n"), .startTLS])
         #expect(session.handle(.tlsStarted) == [])
-        #expect(session.capabilities == "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE AUTH=PLAIN")
+        #expect(session.capabilities == "IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE AUTH=PLAIN")
         #expect(session.handle(try Self.command("d STARTTLS")) == [.send("d BAD STARTTLS is not available\r\n")])
         #expect(
             session.handle(try Self.command("e LOGIN ann pw"))

@@ -8,7 +8,7 @@ import Testing
 /// Whole sessions over loopback with a real SQLite store (STYLE.md 4.3).
 @Suite("IMAP sessions over loopback")
 struct IMAPSessionTranscriptTests {
-    static let capabilitiesBeforeLogin = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE AUTH=PLAIN"
+    static let capabilitiesBeforeLogin = "IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE AUTH=PLAIN"
     static let login = """
         C: a1 LOGIN ann@example.test Secret-Pass1
         S~ a1 OK \\[CAPABILITY IMAP4rev1 .*\\] Logged in
@@ -25,7 +25,7 @@ struct IMAPSessionTranscriptTests {
                 S: a0 OK CAPABILITY completed
                 C: a1 LOGIN "ann@example.test" {12+}
                 C: Secret-Pass1
-                S~ a1 OK \\[CAPABILITY IMAP4rev1 LITERAL\\+ .* MOVE .* APPENDLIMIT=36700160\\] Logged in
+                S~ a1 OK \\[CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL\\+ .* MOVE .* APPENDLIMIT=36700160\\] Logged in
                 C: a2 NOOP
                 S: a2 OK NOOP completed
                 C: a3 LOGOUT
