@@ -83,9 +83,10 @@ struct IMAPConnection {
             switch pending.removeFirst() {
             case .send(let text): try await connection.send(text)
             case .close: return false
-            case .startTLS:
+            case .startTLS(let reply):
                 guard let tls = server.tls else { return false }
-                try await connection.startTLS(tls)
+                // The reply and the TLS handler go in together, so a quick ClientHello is not lost.
+                try await connection.startTLS(tls, sending: ByteBuffer(string: reply))
                 pending += session.handle(.tlsStarted)
             case .delayFailedSignIn:
                 try await Task.sleep(for: server.configuration.failedSignInDelay)

@@ -37,7 +37,8 @@ public struct IMAPSession: Sendable {
 
     public enum Action: Sendable, Equatable {
         case send(String)
-        case startTLS
+        /// Send the go-ahead and start TLS in one step (RFC 3501 6.2.1, RFC 2595 3.1).
+        case startTLS(reply: String)
         case signIn(tag: String, user: String, password: Secret)
         /// Wait before answering a failed sign-in (slows guessing).
         case delayFailedSignIn
@@ -190,7 +191,7 @@ public struct IMAPSession: Sendable {
         switch command.kind {
         case .startTLS:
             guard settings.canStartTLS else { return [.send("\(tag) BAD STARTTLS is not available\r\n")] }
-            return [.send("\(tag) OK Begin TLS negotiation now\r\n"), .startTLS]
+            return [.startTLS(reply: "\(tag) OK Begin TLS negotiation now\r\n")]
         case .login(let user, let password):
             // RFC 3501 6.2.3 and RFC 2595 3.2: no clear-text password before TLS.
             guard settings.isSecure else {

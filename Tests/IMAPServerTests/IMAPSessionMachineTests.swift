@@ -22,7 +22,7 @@ struct IMAPSessionMachineTests {
             session.handle(try Self.command("b AUTHENTICATE PLAIN"))
                 == [.send("b NO [PRIVACYREQUIRED] Use STARTTLS before authenticating\r\n")])
         #expect(
-            session.handle(try Self.command("c STARTTLS")) == [.send("c OK Begin TLS negotiation now\r\n"), .startTLS])
+            session.handle(try Self.command("c STARTTLS")) == [.startTLS(reply: "c OK Begin TLS negotiation now\r\n")])
         #expect(session.handle(.tlsStarted) == [])
         #expect(session.capabilities == "IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE AUTH=PLAIN")
         #expect(session.handle(try Self.command("d STARTTLS")) == [.send("d BAD STARTTLS is not available\r\n")])
