@@ -139,8 +139,8 @@ def test_idle_is_woken_by_an_append_from_another_session(imap_gateway):
         assert idler.readline() == f"{tag} OK IDLE terminated\r\n".encode()
 
 
-def test_idle_is_woken_by_an_smtp_delivery(imap_gateway):
-    """Needs SMTP ingress in the build; the CLI's `user deliver` is used when it is not."""
+def test_idle_is_woken_by_a_cli_delivery(imap_gateway):
+    """`mailgate user deliver` in another process: the change reaches serve's IDLE sessions."""
     with imaplib.IMAP4("127.0.0.1", imap_gateway.imap_port) as idler:
         idler.login(USER, PASSWORD)
         idler.select("INBOX")
@@ -216,3 +216,58 @@ def test_mbsync_both_ways(imap_gateway, tmp_path):
         imap.select("INBOX")
         typ, data = imap.search(None, "SUBJECT", '"From the maildir"')
         assert data[0] != b""
+
+
+def test_idle_is_woken_by_an_smtp_delivery_over_smtp(imap_gateway):
+    """Two sessions: one IDLEs, SMTP (smtplib) delivers, the idler hears EXISTS (issue 6 tests)."""
+    import smtplib
+    dnslib = pytest.importorskip("dnslib")
+    from dnslib.server import BaseResolver, DNSServer
+
+    class Zone(BaseResolver):
+        # SPF needs an answer: the shared fixture's resolver answers nothing (a 451 temperror).
+        def resolve(self, request, handler):
+            reply = request.reply()
+            if str(request.q.qname) == "pass.test." and request.q.qtype == dnslib.QTYPE.TXT:
+                reply.add_answer(*dnslib.RR.fromZone('pass.test. 300 IN TXT "v=spf1 ip4:127.0.0.0/8 -all"'))
+            else:
+                reply.header.rcode = dnslib.RCODE.NXDOMAIN
+            return reply
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        dns_port = s.getsockname()[1]
+    dns = DNSServer(Zone(), address="127.0.0.1", port=dns_port)
+    dns.start_thread()
+    imap_gateway.stop()
+    smtp_port = free_port()
+    text = imap_gateway.config.read_text().replace("127.0.0.1:5399", f"127.0.0.1:{dns_port}")
+    imap_gateway.config.write_text(text.replace("imap:\n", f"smtp:\n  listen: 127.0.0.1:{smtp_port}\nimap:\n", 1))
+    imap_gateway.start()
+    try:
+        with imaplib.IMAP4("127.0.0.1", imap_gateway.imap_port) as idler, \
+                imaplib.IMAP4("127.0.0.1", imap_gateway.imap_port) as watcher:
+            idler.login(USER, PASSWORD)
+            idler.select("INBOX")
+            watcher.login(USER, PASSWORD)
+            watcher.select("INBOX", readonly=True)
+            tag = idler._new_tag().decode()
+            idler.send(f"{tag} IDLE\r\n".encode())
+            assert idler.readline().startswith(b"+")
+            try:
+                with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as smtp:
+                    smtp.sendmail("bob@pass.test", [USER], MESSAGE)
+                idler.sock.settimeout(15)
+                lines = [idler.readline(), idler.readline()]
+            finally:
+                idler.send(b"DONE\r\n")
+                done = idler.readline()
+            assert lines == [b"* 1 EXISTS\r\n", b"* 1 RECENT\r\n"]
+            assert done == f"{tag} OK IDLE terminated\r\n".encode()
+            # The other session hears it at its next command.
+            watcher.noop()
+            assert watcher.untagged_responses.get("EXISTS", [])[-1:] == [b"1"]
+            typ, data = idler.fetch("1", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+            assert b"Subject: Interop hello" in data[0][1]
+    finally:
+        dns.stop()
