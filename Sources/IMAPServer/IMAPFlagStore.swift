@@ -27,17 +27,20 @@ enum IMAPFlagStore {
         let result = try await context.store.setFlags(
             in: selected.folder.id, uids: targets.map(\.uid), mode: change.mode, flags: flags, keywords: keywords,
             unchangedSince: change.unchangedSince)
-        for message in result.changed {
-            selected.remember(message)
-            guard let seq = selected.sequenceNumber(of: message.uid) else { continue }
-            // RFC 7162 3.1.3: with CONDSTORE the FETCH goes out even for .SILENT, to carry MODSEQ.
-            guard !change.isSilent || change.unchangedSince != nil else { continue }
-            var parts = [
-                "FLAGS " + IMAPFlags.list(message.flags, message.keywords, recent: selected.isRecent(message.uid))
-            ]
-            if uid { parts.insert("UID \(message.uid)", at: 0) }
-            if selected.includeModSeq { parts.append("MODSEQ (\(message.modSeq))") }
-            context.untagged("* \(seq) FETCH (\(parts.joined(separator: " ")))\r\n")
+        for message in result.changed { selected.remember(message) }
+        let changed = Set(result.changed.map(\.uid))
+        let refused = Set(result.modifiedSince)
+        // RFC 3501 6.4.6: without .SILENT every message named gets its flags back, changed or not;
+        // RFC 7162 3.1.3: with UNCHANGEDSINCE, .SILENT still reports the changed ones (for MODSEQ).
+        for target in targets where !refused.contains(target.uid) {
+            guard !change.isSilent || (change.unchangedSince != nil && changed.contains(target.uid)),
+                let state = selected.known[target.uid]
+            else { continue }
+            let recent = selected.isRecent(target.uid)
+            var parts = ["FLAGS " + IMAPFlags.list(state.flags, state.keywords, recent: recent)]
+            if uid { parts.insert("UID \(target.uid)", at: 0) }
+            if selected.includeModSeq { parts.append("MODSEQ (\(state.modSeq))") }
+            context.untagged("* \(target.seq) FETCH (\(parts.joined(separator: " ")))\r\n")
         }
         context.selected = selected
         if !result.modifiedSince.isEmpty {

@@ -302,6 +302,9 @@ struct IMAPSessionTranscriptTests {
                 C: a5 UID STORE 3 FLAGS (\\Flagged)
                 S: * 3 FETCH (UID 3 FLAGS (\\Flagged))
                 S: a5 OK STORE completed
+                C: a55 STORE 3 +FLAGS (\\Flagged)
+                S: * 3 FETCH (FLAGS (\\Flagged))
+                S: a55 OK STORE completed
                 C: a6 STORE 1 +FLAGS (\\Bogus)
                 S: a6 BAD unknown system flag
                 C: a7 EXPUNGE
