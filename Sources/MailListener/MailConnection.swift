@@ -83,21 +83,6 @@ public final class MailConnection {
         isTLS = true
     }
 
-    /// Puts TLS in front of the connection after a reply already sent.
-    ///
-    /// Racy: a quick client's ClientHello can arrive between the reply and this call and be
-    /// discarded. Use ``startTLS(_:sending:)``; this remains only until every driver has moved.
-    public func startTLS(_ context: NIOSSLContext) async throws {
-        let framer = self.framer
-        let channel = asyncChannel.channel
-        try await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context), position: .first)
-            framer.value.resetForTLS()
-        }.get()
-        epoch += 1
-        isTLS = true
-    }
-
     /// Closes the connection.
     public func close() async {
         try? await asyncChannel.channel.close()

@@ -118,8 +118,9 @@ public struct SMTPServer: Sendable {
                             pending += session.handle(.recipientLookupFailed)
                         }
                     case .startTLS:
+                        // Reached only when no 220 precedes it (the usual path pairs them above).
                         guard let tls else { break session }
-                        try await connection.startTLS(tls)
+                        try await connection.startTLS(tls, sending: ByteBuffer())
                         pending += session.handle(.tlsStarted)
                     case .deliver(let envelope, let body):
                         pending += session.handle(

@@ -29,11 +29,10 @@ MESSAGE = (
 def imap_gateway(gateway):
     gateway.imap_port = free_port()
     gateway.imaps_port = free_port()
-    text = gateway.config.read_text().replace(
-        "imap:\n  listen: 127.0.0.1:1\n",
-        f"imap:\n  listen: 127.0.0.1:{gateway.imap_port}\n  tls_listen: 127.0.0.1:{gateway.imaps_port}\n",
+    gateway.config.write_text(
+        gateway.config.read_text()
+        + f"imap:\n  listen: 127.0.0.1:{gateway.imap_port}\n  tls_listen: 127.0.0.1:{gateway.imaps_port}\n"
     )
-    gateway.config.write_text(text)
     gateway.ok("domain", "add", "example.test")
     gateway.ok("license", "add", "P1", "--count", "5")
     gateway.ok("user", "add", USER, "--password", PASSWORD, "--license", "P1")
