@@ -23,6 +23,9 @@ struct UserDeliverCommand: AsyncParsableCommand {
         } catch {
             throw RefusedOperation("cannot read \(file): \(error.localizedDescription)")
         }
+        // The same bound SMTP ingress keeps: a mailbox never holds what mail could not bring.
+        let limit = context.config.smtp?.maxMessageBytes ?? 36_700_160
+        guard bytes.count <= limit else { throw StoreRefusal.messageTooLarge(limit: limit) }
         guard case .mailbox(let mailbox, _, _) = try await context.store.resolveRecipient(address) else {
             throw RefusedOperation("\(address) has no mailbox that takes mail")
         }
