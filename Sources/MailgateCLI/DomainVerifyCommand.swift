@@ -2,6 +2,7 @@ import ArgumentParser
 import DNSClient
 import Foundation
 import MailStore
+import MailgateCore
 
 /// `domain verify DOMAIN`: looks up the records `domain records` says to publish and marks each
 /// ok, missing or wrong; exit 1 if a required one is not ok. The result is kept for `domain list`.
@@ -33,12 +34,17 @@ struct DomainVerifyCommand: AsyncParsableCommand {
         guard let info = try await context.store.domain(domain) else {
             throw StoreRefusal.domainUnknown(domain.lowercased())
         }
-        let settings = try await SPFCommand.resolverSettings(configPath: options.config)
+        // The configuration AdminContext already loaded, not a second read of the file.
+        let dns = context.config.dns
+        let resolverText =
+            switch dns.resolver {
+            case .system: "system"
+            case .server(let server): server.description
+            }
         let resolver: DNSStubResolver
         do {
             resolver = DNSStubResolver(
-                configuration: try DNSResolverConfiguration.parse(
-                    settings.resolver, timeoutSeconds: settings.timeoutSeconds),
+                configuration: try DNSResolverConfiguration.parse(resolverText, timeoutSeconds: dns.timeoutSeconds),
                 cache: nil)
         } catch {
             throw RefusedOperation("dns.resolver: \(error)")
