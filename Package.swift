@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "MailStore",
             dependencies: [
-                "MailgateCore",
+                "MailgateCore", "MIME",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -244,7 +244,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MailStoreTests",
-            dependencies: ["MailStore", "MailStoreSQLite", "MailgateCore", "MailgateTesting"],
+            dependencies: ["MailStore", "MailStoreSQLite", "MailgateCore", "MailgateTesting", "MIME"],
             swiftSettings: strictSettings
         ),
         .testTarget(

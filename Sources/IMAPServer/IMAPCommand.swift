@@ -86,7 +86,7 @@ public struct IMAPQResync: Sendable, Equatable {
     }
 }
 
-/// A STATUS data item (RFC 3501 6.3.10, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE).
+/// A STATUS data item (RFC 3501 6.3.10, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE, RFC 9051 DELETED).
 public enum IMAPStatusItem: String, Sendable, Equatable, CaseIterable {
     case messages = "MESSAGES"
     case recent = "RECENT"
@@ -95,6 +95,7 @@ public enum IMAPStatusItem: String, Sendable, Equatable, CaseIterable {
     case unseen = "UNSEEN"
     case highestModSeq = "HIGHESTMODSEQ"
     case size = "SIZE"
+    case deleted = "DELETED"
 }
 
 /// STORE's change (RFC 3501 6.4.6, RFC 7162 3.1.3 UNCHANGEDSINCE).

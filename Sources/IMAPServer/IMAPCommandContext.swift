@@ -1,6 +1,8 @@
 import Foundation
+import MailListener
 import MailStore
 import MailgateCore
+import NIOCore
 
 /// What mailbox commands work on: the store, the signed-in user's mailbox, the selection.
 /// Owned by one session's driver task.
@@ -18,10 +20,24 @@ struct IMAPCommandContext {
     var rev2 = false
     let watch: IMAPChangeWatch
 
+    /// Sends parts of a long reply before the command ends.
+    let sender: MailSender?
+    /// The server's shared folder indexes (SELECT starts from them).
+    var folderIndexes = FolderIndexCache()
+
     /// The reply being built: untagged lines, then the tagged one.
     var output = IMAPResponseWriter()
 
     mutating func untagged(_ text: String) { output.raw(text) }
+
+    /// Sends what the reply holds so far once it passes `threshold` octets, so that a FETCH of a
+    /// whole mailbox streams out instead of being built in memory.
+    mutating func flush(over threshold: Int = 256 * 1024) async throws {
+        guard let sender, output.buffer.readableBytes >= threshold else { return }
+        let part = output.buffer
+        output = IMAPResponseWriter()
+        try await sender.send(part)
+    }
 
     func directory() async throws -> FolderDirectory { FolderDirectory(try await store.folders(of: mailbox)) }
 
@@ -30,8 +46,9 @@ struct IMAPCommandContext {
         guard var selected else { return }
         // Only a change the feed reported (or expunges held back earlier) costs a store read.
         guard watch.takeDirty() || force || (allowExpunge && selected.hasHeldBackExpunges) else { return }
-        let current = try await store.messages(in: selected.folder.id, uids: nil)
-        for line in selected.update(to: current, allowExpunge: allowExpunge) { output.raw(line) }
+        let changes = try await store.changes(in: selected.folder.id, since: selected.seenModSeq)
+        for line in selected.apply(changes, allowExpunge: allowExpunge) { output.raw(line) }
+        if let index = selected.storeIndex { folderIndexes.offer(index, for: selected.folder.id) }
         self.selected = selected
     }
 }

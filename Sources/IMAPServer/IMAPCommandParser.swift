@@ -146,11 +146,11 @@ public enum IMAPCommandParser {
         case "SEARCH":
             var options: Set<String>?
             if s.skipKeyword("RETURN") {
-                // RFC 4731 3.1: empty options mean ALL; SAVE (RFC 5182) is not supported.
+                // RFC 4731 3.1: empty options mean ALL; RFC 5182 SAVE keeps the result for `$`.
                 try s.space()
                 let words = try s.parenthesised { (t: inout IMAPScanner) throws(IMAPParseError) -> String in
                     let word = try t.keyword()
-                    guard ["MIN", "MAX", "ALL", "COUNT"].contains(word) else {
+                    guard ["MIN", "MAX", "ALL", "COUNT", "SAVE"].contains(word) else {
                         throw t.fail("unsupported RETURN option")
                     }
                     return word

@@ -40,7 +40,7 @@ enum IMAPCommandRunner {
 
     /// Returns the tagged reply's text after the tag (`OK ...`).
     private static func execute(_ command: IMAPCommand, _ context: inout IMAPCommandContext) async throws -> String {
-        switch command.kind {
+        switch command.kind.resolvingSavedResult(in: context.selected) {
         case .noop, .check: return "OK \(command.kind == .noop ? "NOOP" : "CHECK") completed"
         case .select(let name, let readOnly, let condstore, let qresync):
             return try await select(name, readOnly: readOnly, condstore: condstore, qresync: qresync, &context)
@@ -101,35 +101,48 @@ enum IMAPCommandRunner {
         if condstore { context.condStore = true }
         let directory = try await context.directory()
         guard let folder = directory.folder(named: name) else { throw IMAPCommandFailure.noSuchMailbox }
-        let messages = try await context.store.messages(in: folder.id, uids: nil)
+        let index = try await currentIndex(of: folder, &context)
         var selected = SelectedMailbox(
-            folder: folder, messages: messages, isReadOnly: readOnly, includeModSeq: context.condStore)
+            folder: folder, index: index, isReadOnly: readOnly, includeModSeq: context.condStore)
         selected.usesVanished = context.qresync
         selected.tracksRecent = !context.rev2
-        var keywords: [String] = []
-        for message in messages {
-            for keyword in message.keywords where !keywords.contains(keyword) { keywords.append(keyword) }
-        }
-        let flags = (IMAPFlags.system.map(\.1) + keywords.sorted()).joined(separator: " ")
+        let flags = (IMAPFlags.system.map(\.1) + index.keywordsInUse).joined(separator: " ")
         context.untagged("* FLAGS (\(flags))\r\n")
         context.untagged(
             readOnly
                 ? "* OK [PERMANENTFLAGS ()] Read-only mailbox\r\n"
                 : "* OK [PERMANENTFLAGS (\(flags) \\*)] Flags permitted\r\n")
-        context.untagged("* \(messages.count) EXISTS\r\n")
+        context.untagged("* \(index.count) EXISTS\r\n")
         if !context.rev2 { context.untagged("* 0 RECENT\r\n") }
-        if let first = messages.firstIndex(where: { !$0.flags.contains(.seen) }) {
+        if let first = index.flags.firstIndex(where: { !$0.contains(.seen) }) {
             context.untagged("* OK [UNSEEN \(first + 1)] First unseen\r\n")
         }
         context.untagged("* OK [UIDVALIDITY \(folder.uidValidity)] UIDs valid\r\n")
-        context.untagged("* OK [UIDNEXT \(folder.uidNext)] Predicted next UID\r\n")
-        let highest = max(folder.highestModSeq, messages.map(\.modSeq).max() ?? 0, 1)
+        // The index may be newer than the folder row read before it.
+        let uidNext = max(folder.uidNext, index.largestUID &+ 1)
+        context.untagged("* OK [UIDNEXT \(uidNext)] Predicted next UID\r\n")
+        let highest = max(index.modSeq, 1)
         context.untagged("* OK [HIGHESTMODSEQ \(highest)] Highest\r\n")
         context.selected = selected
         if let qresync, qresync.uidValidity == folder.uidValidity {
             try await IMAPQResyncReport.resynchronise(qresync, &context)
         }
         return readOnly ? "OK [READ-ONLY] EXAMINE completed" : "OK [READ-WRITE] SELECT completed"
+    }
+
+    /// The folder's index: the cached one brought up to date with what changed since, or read whole.
+    private static func currentIndex(of folder: FolderInfo, _ context: inout IMAPCommandContext) async throws
+        -> FolderIndex
+    {
+        var index: FolderIndex
+        if let cached = context.folderIndexes.index(of: folder.id) {
+            index = cached
+            index.apply(try await context.store.changes(in: folder.id, since: cached.modSeq))
+        } else {
+            index = try await context.store.folderIndex(folder.id)
+        }
+        context.folderIndexes.offer(index, for: folder.id)
+        return index
     }
 
     /// RFC 3501 6.4.3 EXPUNGE, RFC 4315 2.1 UID EXPUNGE.
@@ -160,6 +173,9 @@ enum IMAPCommandRunner {
             case .highestModSeq: value = "\(max(folder.highestModSeq, 1))"
             case .size:
                 value = "\(try await context.store.messages(in: folder.id, uids: nil).reduce(0) { $0 + $1.size })"
+            case .deleted:
+                let messages = try await context.store.messages(in: folder.id, uids: nil)
+                value = "\(messages.count(where: { $0.flags.contains(.deleted) }))"
             }
             parts.append("\(item.rawValue) \(value)")
         }

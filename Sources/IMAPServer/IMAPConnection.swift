@@ -133,7 +133,8 @@ struct IMAPConnection {
         watchTask = Task { await watch.follow(changes) }
         context = IMAPCommandContext(
             store: server.store, mailbox: mailbox, user: grant.email, clock: server.clock,
-            appendLimit: server.configuration.appendLimit, selected: nil, condStore: false, watch: watch)
+            appendLimit: server.configuration.appendLimit, selected: nil, condStore: false, watch: watch,
+            sender: connection.sender, folderIndexes: server.folderIndexes)
         server.logger.info(
             "imap sign-in", metadata: ["user": "\(grant.email)", "client": "\(connection.remoteAddress)"])
         return session.handle(.signedIn(tag: tag, result))

@@ -39,31 +39,51 @@ enum IMAPFetch {
                 if !items.contains(.flags) { items.append(.flags) }
             }
         }
-        let needsBytes = items.contains(where: \.needsBytes)
-        for summary in summaries {
-            guard let seq = selected.sequenceNumber(of: summary.uid), !selected.isGone(summary.uid) else { continue }
-            var view: IMAPMessageView?
-            if needsBytes {
-                guard let data = try await context.store.messageBytes(summary.content) else { continue }
-                view = IMAPMessageView(Array(data), rev2: context.rev2)
+        let plan = Plan(items, rev2: context.rev2)
+        let batches = Batches(summaries, plan: plan)
+        for batch in batches {
+            let bytes = plan.needsBytes ? try await context.store.messageBytes(batch.map(\.content)) : [:]
+            let structures: [MessageUID: ContentStructure] =
+                plan.usesStoredStructure
+                ? try await context.store.structures(
+                    in: selected.folder.id, uids: batch[0].uid...batch[batch.count - 1].uid)
+                : [:]
+            for summary in batch {
+                guard let seq = selected.sequenceNumber(of: summary.uid), !selected.isGone(summary.uid) else {
+                    continue
+                }
+                let structure = structures[summary.uid]
+                var view: IMAPMessageView?
+                if plan.needsBytes || (plan.usesStoredStructure && structure == nil) {
+                    // Not in the batch: removed meanwhile. Nor can it be read alone then.
+                    let data: Data?
+                    if let batched = bytes[summary.content] {
+                        data = batched
+                    } else {
+                        data = try await context.store.messageBytes(summary.content)
+                    }
+                    guard let data else { continue }
+                    view = IMAPMessageView(Array(data), rev2: context.rev2)
+                }
+                selected.remember(summary)
+                var writer = IMAPResponseWriter()
+                writer.raw("* \(seq) FETCH (")
+                for (index, item) in items.enumerated() {
+                    if index > 0 { writer.raw(" ") }
+                    try render(item, summary, view, structure, recent: selected.isRecent(summary.uid), &writer)
+                }
+                writer.raw(")\r\n")
+                context.output.bytes(writer.buffer.readableBytesView)
+                try await context.flush()
             }
-            selected.remember(summary)
-            var writer = IMAPResponseWriter()
-            writer.raw("* \(seq) FETCH (")
-            for (index, item) in items.enumerated() {
-                if index > 0 { writer.raw(" ") }
-                try render(item, summary, view, recent: selected.isRecent(summary.uid), &writer)
-            }
-            writer.raw(")\r\n")
-            context.output.bytes(writer.buffer.readableBytesView)
         }
         context.selected = selected
         return "OK FETCH completed"
     }
 
     private static func render(
-        _ item: IMAPFetchItem, _ summary: MessageSummary, _ view: IMAPMessageView?, recent: Bool,
-        _ writer: inout IMAPResponseWriter
+        _ item: IMAPFetchItem, _ summary: MessageSummary, _ view: IMAPMessageView?, _ structure: ContentStructure?,
+        recent: Bool, _ writer: inout IMAPResponseWriter
     ) throws {
         switch item {
         case .flags: writer.raw("FLAGS " + IMAPFlags.list(summary.flags, summary.keywords, recent: recent))
@@ -82,10 +102,10 @@ enum IMAPFetch {
             writer.literal(try view?.section("TEXT", partial: nil) ?? [])
         case .envelope:
             writer.raw("ENVELOPE ")
-            writer.bytes(view?.envelope ?? Array("NIL".utf8))
+            writer.bytes(structure?.envelope ?? view?.envelope ?? Array("NIL".utf8))
         case .bodyStructure:
             writer.raw("BODYSTRUCTURE ")
-            writer.bytes(view?.bodyStructure(extensible: true) ?? [])
+            writer.bytes(structure?.bodyStructure ?? view?.bodyStructure(extensible: true) ?? [])
         case .body:
             writer.raw("BODY ")
             writer.bytes(view?.bodyStructure(extensible: false) ?? [])
@@ -104,6 +124,54 @@ enum IMAPFetch {
         case .binarySize(let part):
             let name = part.map(String.init).joined(separator: ".")
             writer.raw("BINARY.SIZE[\(name)] \(try view?.binarySize(part) ?? 0)")
+        }
+    }
+}
+
+extension IMAPFetch {
+    /// What the requested items need from the store.
+    struct Plan {
+        /// Bytes for body sections, BODY, BINARY (and ENVELOPE/BODYSTRUCTURE under IMAP4rev2).
+        let needsBytes: Bool
+        /// ENVELOPE and BODYSTRUCTURE from the structure kept with each content (IMAP4rev1 form).
+        let usesStoredStructure: Bool
+
+        init(_ items: [IMAPFetchItem], rev2: Bool) {
+            let structural = items.contains { $0 == .envelope || $0 == .bodyStructure }
+            usesStoredStructure = structural && !rev2
+            needsBytes = items.contains { item in
+                switch item {
+                case .envelope, .bodyStructure: rev2
+                default: item.needsBytes
+                }
+            }
+        }
+    }
+
+    /// Messages in groups read from the store together: by count for rows, and by size when
+    /// their bytes are read, so that memory stays bounded whatever the mailbox holds.
+    struct Batches: Sequence, IteratorProtocol {
+        private var remaining: ArraySlice<MessageSummary>
+        private let byteBudget: Int
+        private let countLimit: Int
+
+        init(_ summaries: [MessageSummary], plan: Plan) {
+            remaining = summaries[...]
+            byteBudget = plan.needsBytes ? 4 * 1024 * 1024 : .max
+            countLimit = plan.needsBytes ? 256 : 2000
+        }
+
+        mutating func next() -> [MessageSummary]? {
+            guard let first = remaining.first else { return nil }
+            var batch = [first]
+            var bytes = first.size
+            remaining = remaining.dropFirst()
+            while let next = remaining.first, batch.count < countLimit, bytes + next.size <= byteBudget {
+                batch.append(next)
+                bytes += next.size
+                remaining = remaining.dropFirst()
+            }
+            return batch
         }
     }
 }

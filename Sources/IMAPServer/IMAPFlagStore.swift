@@ -34,7 +34,7 @@ enum IMAPFlagStore {
         // RFC 7162 3.1.3: with UNCHANGEDSINCE, .SILENT still reports the changed ones (for MODSEQ).
         for target in targets where !refused.contains(target.uid) {
             guard !change.isSilent || (change.unchangedSince != nil && changed.contains(target.uid)),
-                let state = selected.known[target.uid]
+                let state = selected.known(target.uid)
             else { continue }
             let recent = selected.isRecent(target.uid)
             var parts = ["FLAGS " + IMAPFlags.list(state.flags, state.keywords, recent: recent)]

@@ -41,11 +41,16 @@ enum IMAPFolderCommands {
             return "OK DELETE completed"
         case .rename(let from, let to):
             guard let folder = directory.folder(named: from) else { throw IMAPCommandFailure.noSuchMailbox }
-            guard folder.role != .inbox else {
-                throw IMAPCommandFailure.no("[CANNOT] Renaming INBOX is not supported")
-            }
             guard directory.folder(named: to) == nil else {
                 throw IMAPCommandFailure.no("[ALREADYEXISTS] Mailbox already exists")
+            }
+            if folder.role == .inbox {
+                // RFC 3501 6.3.5: renaming INBOX moves its messages to a new folder of that name
+                // and leaves INBOX, empty, in place.
+                let created = try await context.store.createFolder(named: directory.storeName(to), in: context.mailbox)
+                let uids = try await context.store.messages(in: folder.id, uids: nil).map(\.uid)
+                if !uids.isEmpty { _ = try await context.store.move(uids, from: folder.id, to: created.id) }
+                return "OK RENAME completed"
             }
             try await context.store.renameFolder(folder.id, to: directory.storeName(to))
             return "OK RENAME completed"

@@ -1,21 +1,33 @@
 import MIME
 
 /// A stored message as FETCH and SEARCH see it: the one place that uses the MIME module.
-struct IMAPMessageView {
-    let message: MIMEMessage
+///
+/// The MIME structure is parsed on first need: `BODY[]`, `RFC822` and partials of them are
+/// served from the bytes alone, which is what a client downloading a mailbox asks for.
+final class IMAPMessageView {
+    let bytes: [UInt8]
 
     /// RFC 9051: under IMAP4rev2, UTF-8 strings may be quoted and message/global is described like message/rfc822.
     let revision: IMAPRevision
 
+    private var parsed: MIMEMessage?
+
     init(_ bytes: [UInt8], rev2: Bool = false) {
-        message = MIMEMessage(bytes)
+        self.bytes = bytes
         revision = rev2 ? .rev2 : .rev1
     }
 
-    var bytes: [UInt8] { message.bytes }
+    var message: MIMEMessage {
+        if let parsed { return parsed }
+        let message = MIMEMessage(bytes)
+        parsed = message
+        return message
+    }
 
-    /// RFC 3501 7.4.2 ENVELOPE.
-    var envelope: [UInt8] { message.envelope(revision) }
+    /// RFC 3501 7.4.2 ENVELOPE, from the header alone unless the message is parsed already.
+    var envelope: [UInt8] {
+        parsed?.envelope(revision) ?? MIMEMessage.envelope(headerOf: bytes, revision: revision)
+    }
 
     /// BODYSTRUCTURE (`extensible`) or BODY.
     func bodyStructure(extensible: Bool) -> [UInt8] {
@@ -30,7 +42,12 @@ struct IMAPMessageView {
         } catch {
             throw .bad(error.description)
         }
-        return message.section(spec, partial: partial.map { MIMEPartial(origin: $0.origin, length: $0.length) })
+        let mimePartial = partial.map { MIMEPartial(origin: $0.origin, length: $0.length) }
+        if spec.part.isEmpty && spec.text == nil {
+            // BODY[]: the whole message, no parsing needed.
+            return mimePartial?.apply(to: bytes[...]) ?? bytes[...]
+        }
+        return message.section(spec, partial: mimePartial)
     }
 
     /// RFC 3516 BINARY[part]<partial>.

@@ -194,8 +194,9 @@ struct IMAPScanner {
         return try atom()
     }
 
-    /// sequence-set (RFC 3501 9).
+    /// sequence-set (RFC 3501 9), or RFC 5182's `$` on its own.
     mutating func sequenceSet() throws(IMAPParseError) -> IMAPSequenceSet {
+        if skip(UInt8(ascii: "$")) { return .savedResult }
         var ranges: [IMAPSequenceSet.Range] = []
         repeat {
             guard ranges.count < 10_000 else { throw fail("sequence set too long") }

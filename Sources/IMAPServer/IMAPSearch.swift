@@ -7,21 +7,35 @@ enum IMAPSearch {
     static func run(
         _ key: IMAPSearchKey, uid: Bool, tag: String, returnOptions: Set<String>?, _ context: inout IMAPCommandContext
     ) async throws -> String {
-        guard let selected = context.selected else { throw IMAPCommandFailure.bad("no mailbox selected") }
+        guard var selected = context.selected else { throw IMAPCommandFailure.bad("no mailbox selected") }
+        let saves = returnOptions?.contains("SAVE") == true
+        if saves {
+            // RFC 5182 2.1: a SEARCH that fails leaves the saved result empty.
+            selected.savedResult = []
+            context.selected = selected
+        }
         if needsModSeq(key) { context.condStore = true }
         let summaries = try await context.store.messages(in: selected.folder.id, uids: nil)
         var hits: [UInt32] = []
+        var hitUIDs: [MessageUID] = []
         var highestModSeq: ModSeq = 0
         for summary in summaries {
             guard let seq = selected.sequenceNumber(of: summary.uid), !selected.isGone(summary.uid) else { continue }
             var candidate = Candidate(summary: summary, seq: seq, selected: selected, store: context.store)
             if try await candidate.matches(key) {
                 hits.append(uid ? summary.uid : UInt32(clamping: seq))
+                hitUIDs.append(summary.uid)
                 highestModSeq = max(highestModSeq, summary.modSeq)
             }
         }
         // RFC 7162 3.1.5: a search with MODSEQ reports the highest mod-sequence of the hits.
         let reportsModSeq = needsModSeq(key) && !hits.isEmpty
+        if saves {
+            selected.savedResult = hitUIDs.sorted()
+            context.selected = selected
+        }
+        // RFC 5182 2.1: SAVE alone asks for no ESEARCH response.
+        if returnOptions == ["SAVE"] { return "OK SEARCH completed, result saved" }
         if context.rev2 || returnOptions != nil {
             // RFC 4731 3.1, RFC 9051 7.3.4: ESEARCH; MIN, MAX and ALL are left out when nothing matched.
             let options = returnOptions ?? ["ALL"]

@@ -38,7 +38,7 @@ enum IMAPSearchParser {
             try s.expect(UInt8(ascii: ")"))
             return keys.count == 1 ? keys[0] : .and(keys)
         }
-        if let first = s.peek, (48...57).contains(first) || first == UInt8(ascii: "*") {
+        if let first = s.peek, (48...57).contains(first) || first == UInt8(ascii: "*") || first == UInt8(ascii: "$") {
             return .sequence(try s.sequenceSet())
         }
         let word = try s.keyword()

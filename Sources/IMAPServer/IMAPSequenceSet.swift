@@ -11,8 +11,18 @@ public struct IMAPSequenceSet: Sendable, Equatable {
     }
 
     public var ranges: [Range]
+    /// RFC 5182 `$`: the result saved by the last `SEARCH RETURN (SAVE)`; `ranges` is empty.
+    /// The command runner replaces it with the saved messages before a command uses it.
+    public var isSavedResult = false
 
     public init(_ ranges: [Range]) { self.ranges = ranges }
+
+    /// RFC 5182 2.1 `$`.
+    public static let savedResult: IMAPSequenceSet = {
+        var set = IMAPSequenceSet([])
+        set.isSavedResult = true
+        return set
+    }()
 
     /// Whether `number` is in the set when `*` means `largest` (RFC 3501 9: `n:m` equals `m:n`).
     public func contains(_ number: UInt32, largest: UInt32) -> Bool {
@@ -38,7 +48,8 @@ public struct IMAPSequenceSet: Sendable, Equatable {
 
     /// The wire form (`1:3,5,7:*`), as in COPYUID.
     public var description: String {
-        ranges.map { range in
+        if isSavedResult { return "$" }
+        return ranges.map { range in
             let a = range.first.map(String.init) ?? "*"
             let b = range.last.map(String.init) ?? "*"
             return range.first == range.last ? a : "\(a):\(b)"

@@ -18,11 +18,17 @@ public struct IMAPServerConfiguration: Sendable {
     public var autologout: TimeAmount
     /// The longest command line (literals excluded).
     public var maximumLineLength: Int
+    /// Open connections per listener, in all and from one client address.
+    public var maximumConnections: Int
+    public var maximumConnectionsPerAddress: Int
 
     public init(
         appendLimit: Int = 36_700_160, maximumSessionsPerUser: Int = 20, failedSignInDelay: Duration = .seconds(2),
-        autologout: TimeAmount = .minutes(30), maximumLineLength: Int = 65_536
+        autologout: TimeAmount = .minutes(30), maximumLineLength: Int = 65_536, maximumConnections: Int = 1000,
+        maximumConnectionsPerAddress: Int = 100
     ) {
+        self.maximumConnections = maximumConnections
+        self.maximumConnectionsPerAddress = maximumConnectionsPerAddress
         self.appendLimit = appendLimit
         self.maximumSessionsPerUser = maximumSessionsPerUser
         self.failedSignInDelay = failedSignInDelay
@@ -55,6 +61,7 @@ public final class IMAPServer: Sendable {
     let configuration: IMAPServerConfiguration
     let logger: Logger
     private let sessionsPerUser = Mutex<[UserID: Int]>([:])
+    let folderIndexes = FolderIndexCache()
 
     public init(
         store: any MailStore, signIn: SignInGate, tls: NIOSSLContext?, clock: any MailgateClock = SystemClock(),
@@ -77,7 +84,9 @@ public final class IMAPServer: Sendable {
         let listenerConfiguration = MailListenerConfiguration(
             name: name, address: address, implicitTLS: implicitTLS ? tls : nil,
             maximumLineLength: configuration.maximumLineLength, maximumLiteralLength: limit,
-            idleTimeout: configuration.autologout, refusalWhenBusy: "* BYE Too many connections; try again later\r\n",
+            idleTimeout: configuration.autologout, maximumConnections: configuration.maximumConnections,
+            maximumConnectionsPerAddress: configuration.maximumConnectionsPerAddress,
+            refusalWhenBusy: "* BYE Too many connections; try again later\r\n",
             literalDecision: { line in IMAPCommandAssembler.literalDecision(line, maximum: limit) })
         return MailListener(configuration: listenerConfiguration, logger: logger) { connection in
             await self.serve(connection)

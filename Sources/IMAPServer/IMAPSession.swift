@@ -75,7 +75,8 @@ public struct IMAPSession: Sendable {
         if phase == .authenticated {
             words += [
                 "LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS", "MOVE", "UNSELECT",
-                "SPECIAL-USE", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS", "CONDSTORE", "QRESYNC", "ESEARCH", "QUOTA",
+                "SPECIAL-USE", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS", "CONDSTORE", "QRESYNC", "ESEARCH",
+                "SEARCHRES", "QUOTA",
                 "BINARY",
                 "APPENDLIMIT=\(settings.appendLimit)",
             ]

@@ -53,6 +53,9 @@ public final class MailConnection {
         try await writer.write(bytes)
     }
 
+    /// A handle that sends on this connection from any task, for replies written in parts.
+    public var sender: MailSender { MailSender(writer: writer) }
+
     /// Sends text as UTF-8.
     public func send(_ text: String) async throws {
         try await writer.write(ByteBuffer(string: text))

@@ -101,8 +101,16 @@ public protocol MailStore: Sendable {
     func setSubscribed(_ id: FolderID, _ subscribed: Bool) async throws
     /// The folder's messages, ascending by UID, optionally only those in `uids`.
     func messages(in folder: FolderID, uids: ClosedRange<MessageUID>?) async throws -> [MessageSummary]
+    /// The folder's messages as a ``FolderIndex`` (no dates, sizes or contents), read at once.
+    func folderIndex(_ folder: FolderID) async throws -> FolderIndex
     /// The bytes of a stored message; nil if it has been removed meanwhile.
     func messageBytes(_ content: ContentID) async throws -> Data?
+    /// The bytes of several stored messages in one read; removed ones are missing from the answer.
+    func messageBytes(_ contents: [ContentID]) async throws -> [ContentID: Data]
+    /// The structure kept for each message of the folder in `uids` (see ``ContentStructure``);
+    /// a message stored before structures were kept is missing from the answer.
+    func structures(in folder: FolderID, uids: ClosedRange<MessageUID>) async throws
+        -> [MessageUID: ContentStructure]
     /// IMAP APPEND (RFC 3501 6.3.11, RFC 4315 APPENDUID).
     func append(
         _ message: IncomingMessage, to folder: FolderID, flags: MessageFlags, keywords: [String]

@@ -21,8 +21,9 @@ extension SQLiteMailStore {
     public func deliver(_ message: IncomingMessage, to mailboxes: [MailboxID]) async throws
         -> [Result<MessageUID, StoreRefusal>]
     {
-        try await write { db, changes in
-            let content = try Self.insertContent(db, message.bytes)
+        let structure = ContentStructure(of: message.bytes)
+        return try await write { db, changes in
+            let content = try Self.insertContent(db, message.bytes, structure)
             var results: [Result<MessageUID, StoreRefusal>] = []
             for mailbox in mailboxes {
                 do {
@@ -47,7 +48,8 @@ extension SQLiteMailStore {
     public func deliverPasswordNotice(_ message: IncomingMessage, to user: UserID, passwordChangedAt: Date)
         async throws -> Bool
     {
-        try await write { db, changes in
+        let structure = ContentStructure(of: message.bytes)
+        return try await write { db, changes in
             let stamp = passwordChangedAt.timeIntervalSince1970
             try db.execute(
                 sql: """
@@ -57,7 +59,7 @@ extension SQLiteMailStore {
             guard db.changesCount == 1, case .active(let mailbox) = try Self.mailboxState(db, user) else {
                 return false
             }
-            let content = try Self.insertContent(db, message.bytes)
+            let content = try Self.insertContent(db, message.bytes, structure)
             _ = try Self.insertMessage(
                 db, into: try Self.inbox(db, of: mailbox), content: content, size: message.bytes.count, flags: [],
                 keywords: [], internalDate: message.internalDate, changes: changes)
@@ -155,13 +157,15 @@ extension SQLiteMailStore {
     public func messages(in folder: FolderID, uids: ClosedRange<MessageUID>?) async throws -> [MessageSummary] {
         let range = uids ?? 1...MessageUID.max
         return try await read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT uid, flags, keywords, internal_date, size, modseq, content_id FROM message
-                    WHERE folder_id = ? AND uid BETWEEN ? AND ? ORDER BY uid
-                    """, arguments: [folder.rawValue, range.lowerBound, range.upperBound]
-            ).map(Self.summary(from:))
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        SELECT uid, flags, keywords, internal_date, size, modseq, content_id FROM message
+                        WHERE folder_id = ? AND uid BETWEEN ? AND ? ORDER BY uid
+                        """), arguments: [folder.rawValue, range.lowerBound, range.upperBound])
+            var summaries: [MessageSummary] = []
+            while let row = try rows.next() { summaries.append(Self.summary(from: row)) }
+            return summaries
         }
     }
 
@@ -171,14 +175,76 @@ extension SQLiteMailStore {
         }
     }
 
-    public func append(_ message: IncomingMessage, to folder: FolderID, flags: MessageFlags, keywords: [String])
-        async throws -> UIDAssignment
-    {
-        try await write { db, changes in
+    public func folderIndex(_ folder: FolderID) async throws -> FolderIndex {
+        try await read { db in
             guard let row = try Self.folderRow(db, folder) else {
                 throw StoreRefusal.folderUnknown(String(describing: folder))
             }
-            let content = try Self.insertContent(db, message.bytes)
+            var index = FolderIndex(modSeq: row["highest_modseq"])
+            // Columns by position and keywords split only when present: this runs on SELECT.
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: "SELECT uid, flags, keywords, modseq FROM message WHERE folder_id = ? ORDER BY uid"),
+                arguments: [folder.rawValue])
+            while let message = try rows.next() {
+                let keywords: String = message[2]
+                index.append(
+                    uid: MessageUID(truncatingIfNeeded: message[0] as Int64), flags: MessageFlags(rawValue: message[1]),
+                    keywords: keywords.isEmpty ? [] : keywords.split(separator: " ").map(String.init),
+                    modSeq: message[3])
+            }
+            return index
+        }
+    }
+
+    public func messageBytes(_ contents: [ContentID]) async throws -> [ContentID: Data] {
+        guard !contents.isEmpty else { return [:] }
+        return try await read { db in
+            var found: [ContentID: Data] = [:]
+            // Batches stay under SQLite's default limit of host parameters per statement.
+            for start in stride(from: 0, to: contents.count, by: 500) {
+                let batch = contents[start..<min(start + 500, contents.count)]
+                let marks = Array(repeating: "?", count: batch.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT id, bytes FROM content WHERE id IN (\(marks))",
+                    arguments: StatementArguments(batch.map(\.rawValue)))
+                while let row = try rows.next() { found[ContentID(row[0])] = row[1] }
+            }
+            return found
+        }
+    }
+
+    public func structures(in folder: FolderID, uids: ClosedRange<MessageUID>) async throws
+        -> [MessageUID: ContentStructure]
+    {
+        try await read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT m.uid, s.envelope, s.body_structure FROM message m
+                    JOIN content_structure s ON s.content_id = m.content_id
+                    WHERE m.folder_id = ? AND m.uid BETWEEN ? AND ?
+                    """, arguments: [folder.rawValue, uids.lowerBound, uids.upperBound])
+            var found: [MessageUID: ContentStructure] = [:]
+            while let row = try rows.next() {
+                let envelope: Data = row[1]
+                let bodyStructure: Data = row[2]
+                found[MessageUID(truncatingIfNeeded: row[0] as Int64)] = ContentStructure(
+                    envelope: Array(envelope), bodyStructure: Array(bodyStructure))
+            }
+            return found
+        }
+    }
+
+    public func append(_ message: IncomingMessage, to folder: FolderID, flags: MessageFlags, keywords: [String])
+        async throws -> UIDAssignment
+    {
+        let structure = ContentStructure(of: message.bytes)
+        return try await write { db, changes in
+            guard let row = try Self.folderRow(db, folder) else {
+                throw StoreRefusal.folderUnknown(String(describing: folder))
+            }
+            let content = try Self.insertContent(db, message.bytes, structure)
             let uid = try Self.insertMessage(
                 db, into: folder, content: content, size: message.bytes.count, flags: flags, keywords: keywords,
                 internalDate: message.internalDate, changes: changes)

@@ -14,6 +14,9 @@ enum Schema {
         migrator.registerMigration("v1: directory, mailboxes, messages, change log") { db in
             try db.execute(sql: version1)
         }
+        migrator.registerMigration("v2: content structure") { db in
+            try db.execute(sql: version2)
+        }
         return migrator
     }
 
@@ -170,5 +173,18 @@ enum Schema {
             user_id INTEGER,
             at REAL NOT NULL
         );
+        """
+
+    /// ENVELOPE and BODYSTRUCTURE per content, written with the content. A table of its own:
+    /// a column after `content.bytes` could only be read by walking the blob's overflow pages.
+    /// Contents stored before v2 have no row; readers compute those from the bytes.
+    private static let version2 = """
+        CREATE TABLE content_structure (
+            content_id INTEGER PRIMARY KEY REFERENCES content(id) ON DELETE CASCADE,
+            envelope BLOB NOT NULL,
+            body_structure BLOB NOT NULL
+        );
+        -- Sessions read what was removed after the mod-sequence they know (RFC 7162, IMAP refresh).
+        CREATE INDEX expunged_modseq ON expunged(folder_id, modseq);
         """
 }

@@ -12,7 +12,10 @@ extension ServeCommand {
         let server = IMAPServer(
             store: context.store, signIn: context.signIn, tls: context.tls,
             configuration: IMAPServerConfiguration(
-                appendLimit: context.config.smtp?.maxMessageBytes ?? IMAPServerConfiguration().appendLimit),
+                appendLimit: context.config.smtp?.maxMessageBytes ?? IMAPServerConfiguration().appendLimit,
+                maximumSessionsPerUser: context.config.limits.maxSessionsPerUser,
+                maximumConnections: context.config.limits.maxConnections,
+                maximumConnectionsPerAddress: context.config.limits.maxConnectionsPerAddress),
             logger: context.logger)
         var services: [any Service] = []
         do throws(IMAPServerError) {

@@ -9,7 +9,13 @@ extension ServeCommand {
     static func pop3Services(_ context: ServeContext) throws -> [any Service] {
         let settings = context.config.pop3
         guard settings.listen != nil || settings.tlsListen != nil else { return [] }
-        let server = POP3Server(store: context.store, signIn: context.signIn, tls: context.tls, logger: context.logger)
+        let limits = context.config.limits
+        let server = POP3Server(
+            store: context.store, signIn: context.signIn, tls: context.tls,
+            settings: .init(
+                maximumConnections: limits.maxConnections, maximumConnectionsPerAddress: limits.maxConnectionsPerAddress
+            ),
+            logger: context.logger)
         var services: [any Service] = []
         do {
             if let address = settings.listen {

@@ -27,7 +27,10 @@ extension ServeCommand {
             tls: context.tls, clock: SystemClock(), logger: context.logger)
         return [
             MailListener.smtp(
-                server, configuration: SMTPServer.listenerConfiguration(address: settings.listen),
+                server,
+                configuration: SMTPServer.listenerConfiguration(
+                    address: settings.listen, maximumConnections: context.config.limits.maxConnections,
+                    maximumConnectionsPerAddress: context.config.limits.maxConnectionsPerAddress),
                 logger: context.logger)
         ]
     }

@@ -43,6 +43,10 @@ enum ConfigSchema {
         "http": .section,
         "http.listen": .scalar,
         "http.tls_listen": .scalar,
+        "limits": .section,
+        "limits.max_connections": .scalar,
+        "limits.max_connections_per_address": .scalar,
+        "limits.max_sessions_per_user": .scalar,
         "log": .section,
         "log.level": .scalar,
     ]

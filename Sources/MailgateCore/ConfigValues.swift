@@ -87,6 +87,7 @@ struct ConfigValues {
             pop3: .init(listen: try hostPort("pop3.listen"), tlsListen: try hostPort("pop3.tls_listen")),
             outbound: try outbound(),
             http: .init(listen: try hostPort("http.listen"), tlsListen: try hostPort("http.tls_listen")),
+            limits: try limits(),
             log: .init(level: try logLevel())
         )
     }
@@ -144,6 +145,16 @@ struct ConfigValues {
             firstRetrySeconds: try integer("outbound.first_retry_seconds", default: 60, in: 1...86_400),
             giveUpHours: try integer("outbound.give_up_hours", default: 48, in: 1...720)
         )
+    }
+
+    private func limits() throws(ConfigError) -> MailgateConfig.LimitSettings {
+        let defaults = MailgateConfig.LimitSettings()
+        return .init(
+            maxConnections: try integer("limits.max_connections", default: defaults.maxConnections, in: 1...100_000),
+            maxConnectionsPerAddress: try integer(
+                "limits.max_connections_per_address", default: defaults.maxConnectionsPerAddress, in: 1...100_000),
+            maxSessionsPerUser: try integer(
+                "limits.max_sessions_per_user", default: defaults.maxSessionsPerUser, in: 1...10_000))
     }
 
     private func logLevel() throws(ConfigError) -> String {

@@ -19,6 +19,7 @@ public struct MailgateConfig: Sendable, Equatable {
     public var pop3: ListenerPair
     public var outbound: OutboundSettings?
     public var http: ListenerPair
+    public var limits: LimitSettings
     public var log: LogSettings
 
     /// TLS material for every listener that speaks TLS.
@@ -68,6 +69,24 @@ public struct MailgateConfig: Sendable, Equatable {
         public var smarthost: HostPort?
         public var firstRetrySeconds: Int
         public var giveUpHours: Int
+    }
+
+    /// Extension of INTERFACE.md (`limits.*`): connection limits of each SMTP, IMAP and POP3
+    /// listener, and the IMAP sessions one user may hold open.
+    public struct LimitSettings: Sendable, Equatable {
+        /// Open connections per listener.
+        public var maxConnections: Int
+        /// Open connections per listener from one client address (an office behind one NAT
+        /// address counts once, hence the generous default).
+        public var maxConnectionsPerAddress: Int
+        /// Signed-in IMAP sessions per user, over both IMAP listeners.
+        public var maxSessionsPerUser: Int
+
+        public init(maxConnections: Int = 1000, maxConnectionsPerAddress: Int = 100, maxSessionsPerUser: Int = 20) {
+            self.maxConnections = maxConnections
+            self.maxConnectionsPerAddress = maxConnectionsPerAddress
+            self.maxSessionsPerUser = maxSessionsPerUser
+        }
     }
 
     /// Extension of INTERFACE.md (`log.level`): trace, debug, info, notice, warning, error, critical.

@@ -62,6 +62,7 @@ struct POP3Connection {
     private struct DriverState {
         var session: POP3Session
         var lockedMailbox: MailboxID?
+        var prefetch = MessagePrefetch()
     }
 
     /// Performs actions (and those they lead to) in order; true when the session is over.
@@ -89,7 +90,8 @@ struct POP3Connection {
                 try await flush()
                 try await Task.sleep(for: duration)
             case .load(let content):
-                let bytes = try? await server.store.messageBytes(content)
+                let bytes = try? await state.prefetch.bytes(
+                    of: content, in: state.session.signedInMaildrop, store: server.store)
                 next = state.session.handle(.loaded(bytes ?? nil))
             case .remove(let uids, let folder):
                 do {

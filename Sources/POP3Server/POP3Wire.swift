@@ -1,6 +1,12 @@
 public import Foundation
 public import NIOCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// How a stored message goes on the wire (RFC 1939 3 and 7): CRLF line ends, dot-stuffed,
 /// ended by `.` CRLF.
 ///
@@ -28,6 +34,7 @@ public enum POP3Wire {
     @discardableResult
     public static func encode(_ message: Data, bodyLines: Int? = nil, into buffer: inout ByteBuffer) -> Int {
         buffer.reserveCapacity(minimumWritableBytes: message.count + message.count / 32 + 8)
+        if bodyLines == nil, let sent = encodeCanonical(message, into: &buffer) { return sent }
         var sent = 0
         var inBody = false
         var bodyLeft = bodyLines ?? Int.max
@@ -49,6 +56,49 @@ public enum POP3Wire {
         }
         buffer.writeStaticString(".\r\n")
         return sent
+    }
+
+    /// RETR of a message that already is in wire form (every line ends with CRLF, no bare CR or
+    /// LF), as nearly all are (SMTP refuses bare line ends): whole runs of lines are copied at a
+    /// time, split only where a line starts with a dot. Nil, with nothing written, for any other
+    /// message, which then takes the line-by-line path.
+    private static func encodeCanonical(_ message: Data, into buffer: inout ByteBuffer) -> Int? {
+        let start = buffer.writerIndex
+        let canonical = message.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+            guard let base = raw.baseAddress, raw.count >= 2 else { return raw.isEmpty }
+            let bytes = base.assumingMemoryBound(to: UInt8.self)
+            let count = raw.count
+            let cr = Int32(UInt8(ascii: "\r"))
+            let lf = Int32(UInt8(ascii: "\n"))
+            var runStart = 0
+            var lineStart = 0
+            while lineStart < count {
+                // RFC 1939 3: a line that starts with "." gets one more in front.
+                if bytes[lineStart] == UInt8(ascii: ".") {
+                    buffer.writeBytes(UnsafeRawBufferPointer(start: base + runStart, count: lineStart - runStart))
+                    buffer.writeInteger(UInt8(ascii: "."))
+                    runStart = lineStart
+                }
+                guard let found = memchr(base + lineStart, lf, count - lineStart) else { return false }
+                let end = base.distance(to: UnsafeRawPointer(found))
+                // The line must end in CR LF and hold no other CR.
+                guard end > lineStart, bytes[end - 1] == UInt8(ascii: "\r") else { return false }
+                if let bareCR = memchr(base + lineStart, cr, end - lineStart),
+                    UnsafeRawPointer(bareCR) != base + end - 1
+                {
+                    return false
+                }
+                lineStart = end + 1
+            }
+            buffer.writeBytes(UnsafeRawBufferPointer(start: base + runStart, count: count - runStart))
+            return true
+        }
+        guard canonical else {
+            buffer.moveWriterIndex(to: start)
+            return nil
+        }
+        buffer.writeStaticString(".\r\n")
+        return message.count
     }
 
     static func forEachLine(_ message: Data, _ body: (Slice<UnsafeRawBufferPointer>) -> Bool) {

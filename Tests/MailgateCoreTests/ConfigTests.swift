@@ -48,6 +48,16 @@ struct ConfigTests {
         #expect(config.imap.tlsListen == HostPort(host: "::1", port: 1993))
         #expect(config.pop3.listen == nil)
         #expect(config.dns.resolver == .system)
+        #expect(config.limits == MailgateConfig.LimitSettings())
+    }
+
+    @Test("limits.* set the connection and session limits; LIMITS_MAX_SESSIONS_PER_USER overrides")
+    func limits() async throws {
+        let yaml = "limits:\n  max_connections: 2000\n  max_connections_per_address: 300\n"
+        let config = try await load(yaml, environment: ["LIMITS_MAX_SESSIONS_PER_USER": "40"])
+        #expect(config.limits.maxConnections == 2000)
+        #expect(config.limits.maxConnectionsPerAddress == 300)
+        #expect(config.limits.maxSessionsPerUser == 40)
     }
 
     @Test("Environment variables override the file: SMTP_LISTEN, MAILGATE_HOSTNAME, and enable absent listeners")
@@ -84,6 +94,12 @@ struct ConfigTests {
             (
                 "smtp:\n  listen: 127.0.0.1:25\n  spf_fail: maybe\n",
                 .invalidValue(key: "smtp.spf_fail", value: "maybe", expected: "one of the allowed words")
+            ),
+            (
+                "limits:\n  max_connections_per_address: 0\n",
+                .invalidValue(
+                    key: "limits.max_connections_per_address", value: "0",
+                    expected: "a whole number from 1 to 100000")
             ),
             (
                 "dns:\n  timeout_seconds: -1\n",

@@ -34,6 +34,22 @@ struct POP3WireTests {
         #expect(POP3Wire.size(of: Data(message.utf8)) == size, "\(name)")
     }
 
+    @Test("The run-copying path for CRLF messages sends exactly what the line-by-line path sends")
+    func canonicalPathMatchesLinePath() {
+        // TOP with more body lines than any message has takes the line-by-line path.
+        let pieces = ["\r\n", "\r\n", "a", "bc", ".", "..", ".x", "\n", "\r", " ", "\r\n."]
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<5_000 {
+            let length = Int.random(in: 0...24, using: &generator)
+            var text = (0..<length).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            if round.isMultiple(of: 2) { text += "\r\n" }
+            let fast = Self.encode(text)
+            let lines = Self.encode(text, bodyLines: Int.max)
+            #expect(fast.wire == lines.wire, "\(text.debugDescription)")
+            #expect(fast.sent == lines.sent && fast.sent == POP3Wire.size(of: Data(text.utf8)))
+        }
+    }
+
     @Test("RFC 1939 7: TOP sends the header, the blank line and n body lines, stuffed")
     func top() {
         let message = "A: 1\r\nB: 2\r\n\r\nl1\r\n.l2\r\nl3\r\n"

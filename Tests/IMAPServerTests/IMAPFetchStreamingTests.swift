@@ -1,0 +1,84 @@
+import Foundation
+import MIME
+import MailStore
+import MailgateTesting
+import Testing
+
+@testable import IMAPServer
+
+/// FETCH over a folder larger than one store batch and one output part (IMAPFetch.Batches,
+/// IMAPCommandContext.flush): every message once, in order, byte-exact.
+@Suite("IMAP FETCH of a whole folder")
+struct IMAPFetchStreamingTests {
+    static let count = 300
+    /// 16 KiB bodies: 300 of them pass the 4 MiB batch budget and the 256 KiB output part.
+    static func body(_ index: Int) -> String {
+        String(repeating: "line \(index) of the body, long enough to count.\r\n", count: 320)
+    }
+
+    func fill(_ server: IMAPTestServer) async throws {
+        for index in 1...Self.count {
+            try await server.deliver(to: "ann@example.test", subject: "n\(index)", body: Self.body(index))
+        }
+    }
+
+    func selectInbox(_ client: IMAPTestClient) async throws {
+        try await client.play(
+            """
+            S~ \\* OK .*
+            \(IMAPSessionTranscriptTests.login)
+            C: a2 EXAMINE INBOX
+            """)
+        while let line = try await client.line(), !line.hasPrefix("a2 ") {}
+    }
+
+    @Test("UID FETCH 1:* BODY.PEEK[] streams every message whole, in order")
+    func bodies() async throws {
+        try await IMAPTestServer.run { server in
+            try await fill(server)
+            try await IMAPTestClient.connect(port: server.port) { client in
+                try await selectInbox(client)
+                try await client.send("a3 UID FETCH 1:* (UID BODY.PEEK[])\r\n")
+                for index in 1...Self.count {
+                    let expected = StoreFixture.message(subject: "n\(index)", body: Self.body(index))
+                    let head = try #require(try await client.line())
+                    #expect(head == "* \(index) FETCH (UID \(index) BODY[] {\(expected.count)}")
+                    var received = Data()
+                    while received.count < expected.count, let line = try await client.line() {
+                        received += Data((line + "\r\n").utf8)
+                    }
+                    #expect(received == expected + Data(")\r\n".utf8) || received == expected)
+                    if received == expected {
+                        let close = try await client.line()
+                        #expect(close == ")")
+                    }
+                }
+                let done = try await client.line()
+                #expect(done == "a3 OK FETCH completed")
+            }
+        }
+    }
+
+    @Test("FETCH 1:* ENVELOPE and BODYSTRUCTURE come from the kept structure, equal to parsing the bytes")
+    func headers() async throws {
+        try await IMAPTestServer.run { server in
+            try await fill(server)
+            try await IMAPTestClient.connect(port: server.port) { client in
+                try await selectInbox(client)
+                try await client.send("a3 FETCH 1:* (ENVELOPE BODYSTRUCTURE)\r\n")
+                for index in 1...Self.count {
+                    let parsed = MIMEMessage(
+                        Array(StoreFixture.message(subject: "n\(index)", body: Self.body(index))))
+                    let expected =
+                        "* \(index) FETCH (ENVELOPE " + String(decoding: parsed.envelope(), as: UTF8.self)
+                        + " BODYSTRUCTURE " + String(decoding: parsed.bodyStructure(extensible: true), as: UTF8.self)
+                        + ")"
+                    let line = try await client.line()
+                    #expect(line == expected)
+                }
+                let done = try await client.line()
+                #expect(done == "a3 OK FETCH completed")
+            }
+        }
+    }
+}
