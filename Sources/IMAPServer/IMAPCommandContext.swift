@@ -30,6 +30,22 @@ struct IMAPCommandContext {
 
     mutating func untagged(_ text: String) { output.raw(text) }
 
+    /// Adds a finished response to the reply. A big one (a whole message) goes out as it is
+    /// after what came before, without being copied into the reply first.
+    mutating func append(_ response: IMAPResponseWriter) async throws {
+        if let sender, response.buffer.readableBytes >= 64 * 1024 {
+            if output.buffer.readableBytes > 0 {
+                let before = output.buffer
+                output = IMAPResponseWriter()
+                try await sender.send(before)
+            }
+            try await sender.send(response.buffer)
+            return
+        }
+        output.bytes(response.buffer.readableBytesView)
+        try await flush()
+    }
+
     /// Sends what the reply holds so far once it passes `threshold` octets, so that a FETCH of a
     /// whole mailbox streams out instead of being built in memory.
     mutating func flush(over threshold: Int = 256 * 1024) async throws {

@@ -55,7 +55,8 @@ enum IMAPFetch {
                 let structure = structures[summary.uid]
                 var view: IMAPMessageView?
                 if plan.needsBytes || (plan.usesStoredStructure && structure == nil) {
-                    // Not in the batch: removed meanwhile. Nor can it be read alone then.
+                    // Bytes come with the batch; a message stored before structures were kept
+                    // is read alone. Missing either way: removed meanwhile, so left out.
                     let data: Data?
                     if let batched = bytes[summary.content] {
                         data = batched
@@ -63,7 +64,7 @@ enum IMAPFetch {
                         data = try await context.store.messageBytes(summary.content)
                     }
                     guard let data else { continue }
-                    view = IMAPMessageView(Array(data), rev2: context.rev2)
+                    view = IMAPMessageView(data, rev2: context.rev2)
                 }
                 selected.remember(summary)
                 var writer = IMAPResponseWriter()
@@ -73,8 +74,7 @@ enum IMAPFetch {
                     try render(item, summary, view, structure, recent: selected.isRecent(summary.uid), &writer)
                 }
                 writer.raw(")\r\n")
-                context.output.bytes(writer.buffer.readableBytesView)
-                try await context.flush()
+                try await context.append(writer)
             }
         }
         context.selected = selected
@@ -93,7 +93,7 @@ enum IMAPFetch {
         case .modSeq: writer.raw("MODSEQ (\(summary.modSeq))")
         case .rfc822:
             writer.raw("RFC822 ")
-            writer.literal(view?.bytes ?? [])
+            writer.literal(view?.data ?? Data())
         case .rfc822Header:
             writer.raw("RFC822.HEADER ")
             writer.literal(try view?.section("HEADER", partial: nil) ?? [])
@@ -110,10 +110,16 @@ enum IMAPFetch {
             writer.raw("BODY ")
             writer.bytes(view?.bodyStructure(extensible: false) ?? [])
         case .section(let section, let partial, _):
-            let bytes = try view?.section(section, partial: partial) ?? []
             // RFC 3501 7.4.2: the reply names the section and, for a partial, only its origin.
-            writer.raw("BODY[\(section)]" + (partial.map { "<\($0.origin)>" } ?? "") + " ")
-            writer.literal(bytes)
+            let name = "BODY[\(section)]" + (partial.map { "<\($0.origin)>" } ?? "") + " "
+            if let whole = view?.wholeMessage(section, partial: partial) {
+                writer.raw(name)
+                writer.literal(whole)
+            } else {
+                let bytes = try view?.section(section, partial: partial) ?? []
+                writer.raw(name)
+                writer.literal(bytes)
+            }
         case .binary(let part, let partial, _):
             let bytes = try view?.binary(part, partial: partial) ?? []
             let name = part.map(String.init).joined(separator: ".")

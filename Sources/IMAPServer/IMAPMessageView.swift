@@ -1,3 +1,4 @@
+import Foundation
 import MIME
 
 /// A stored message as FETCH and SEARCH see it: the one place that uses the MIME module.
@@ -5,16 +6,38 @@ import MIME
 /// The MIME structure is parsed on first need: `BODY[]`, `RFC822` and partials of them are
 /// served from the bytes alone, which is what a client downloading a mailbox asks for.
 final class IMAPMessageView {
-    let bytes: [UInt8]
+    /// The message as stored.
+    let data: Data
 
     /// RFC 9051: under IMAP4rev2, UTF-8 strings may be quoted and message/global is described like message/rfc822.
     let revision: IMAPRevision
 
     private var parsed: MIMEMessage?
+    private var array: [UInt8]?
 
-    init(_ bytes: [UInt8], rev2: Bool = false) {
-        self.bytes = bytes
+    init(_ data: Data, rev2: Bool = false) {
+        self.data = data
         revision = rev2 ? .rev2 : .rev1
+    }
+
+    convenience init(_ bytes: [UInt8], rev2: Bool = false) { self.init(Data(bytes), rev2: rev2) }
+
+    /// The bytes as an array, for the MIME parser (made once, on first need).
+    var bytes: [UInt8] {
+        if let array { return array }
+        let made = Array(data)
+        array = made
+        return made
+    }
+
+    /// `BODY[]` or `BODY[]<partial>`: the stored bytes as they are, without copying or parsing.
+    func wholeMessage(_ section: String, partial: IMAPPartial?) -> Data? {
+        guard section.isEmpty else { return nil }
+        guard let partial else { return data }
+        // RFC 3501 6.4.5: an origin past the end gives an empty string; a length past the end is cut.
+        guard partial.origin < data.count else { return Data() }
+        let start = data.startIndex + partial.origin
+        return data[start..<(start + min(partial.length, data.count - partial.origin))]
     }
 
     var message: MIMEMessage {
@@ -42,12 +65,7 @@ final class IMAPMessageView {
         } catch {
             throw .bad(error.description)
         }
-        let mimePartial = partial.map { MIMEPartial(origin: $0.origin, length: $0.length) }
-        if spec.part.isEmpty && spec.text == nil {
-            // BODY[]: the whole message, no parsing needed.
-            return mimePartial?.apply(to: bytes[...]) ?? bytes[...]
-        }
-        return message.section(spec, partial: mimePartial)
+        return message.section(spec, partial: partial.map { MIMEPartial(origin: $0.origin, length: $0.length) })
     }
 
     /// RFC 3516 BINARY[part]<partial>.

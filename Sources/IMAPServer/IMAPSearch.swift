@@ -89,7 +89,7 @@ enum IMAPSearch {
         mutating func message() async throws -> IMAPMessageView? {
             if !loaded {
                 loaded = true
-                view = try await store.messageBytes(summary.content).map { IMAPMessageView(Array($0)) }
+                view = try await store.messageBytes(summary.content).map { IMAPMessageView($0) }
             }
             return view
         }

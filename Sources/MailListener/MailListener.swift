@@ -92,7 +92,8 @@ public final class MailListener: Service, Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 try await server.executeThenClose { inbound in
                     for try await child in inbound {
-                        group.addTask { await self.serve(child) }
+                        let executor = EventLoopTaskExecutor.of(child.channel.eventLoop)
+                        group.addTask(executorPreference: executor) { await self.serve(child) }
                     }
                 }
             }

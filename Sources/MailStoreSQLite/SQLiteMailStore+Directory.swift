@@ -27,7 +27,8 @@ extension SQLiteMailStore {
             guard try Self.domainExists(db, domain) else { throw StoreRefusal.domainUnknown(domain) }
             let inUse =
                 try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM address WHERE domain = ? AND is_live = 1", arguments: [domain])
+                    db.cachedStatement(sql: "SELECT count(*) FROM address WHERE domain = ? AND is_live = 1"),
+                    arguments: [domain])
                 ?? 0
             guard inUse == 0 else { throw StoreRefusal.domainInUse(domain, addresses: inUse) }
             try db.execute(sql: "DELETE FROM domain WHERE name = ?", arguments: [domain])
@@ -36,13 +37,15 @@ extension SQLiteMailStore {
     }
 
     public func domains() async throws -> [DomainInfo] {
-        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM domain ORDER BY name").map(Self.domain(from:)) }
+        try await read { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM domain ORDER BY name")).map(Self.domain(from:))
+        }
     }
 
     public func domain(_ name: String) async throws -> DomainInfo? {
         let domain = name.lowercased()
         return try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM domain WHERE name = ?", arguments: [domain]).map(
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM domain WHERE name = ?"), arguments: [domain]).map(
                 Self.domain(from:))
         }
     }
@@ -61,7 +64,9 @@ extension SQLiteMailStore {
     }
 
     static func domainExists(_ db: Database, _ domain: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM domain WHERE name = ?)", arguments: [domain]) ?? false
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM domain WHERE name = ?)"), arguments: [domain])
+            ?? false
     }
 
     static func domain(from row: Row) -> DomainInfo {
@@ -114,14 +119,16 @@ extension SQLiteMailStore {
 
     public func licenses() async throws -> [LicenseInfo] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT name, total, assigned FROM sku ORDER BY name").map {
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT name, total, assigned FROM sku ORDER BY name")).map {
                 LicenseInfo(sku: $0["name"], total: $0["total"], assigned: $0["assigned"])
             }
         }
     }
 
     static func license(_ db: Database, _ sku: String) throws -> LicenseInfo {
-        guard let row = try Row.fetchOne(db, sql: "SELECT total, assigned FROM sku WHERE name = ?", arguments: [sku])
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT total, assigned FROM sku WHERE name = ?"), arguments: [sku])
         else { throw StoreRefusal.licenseUnknown(sku) }
         return LicenseInfo(sku: sku, total: row["total"], assigned: row["assigned"])
     }
@@ -147,7 +154,8 @@ extension SQLiteMailStore {
     }
 
     static func settings(_ db: Database) throws -> OrganisationSettings {
-        guard let text = try String.fetchOne(db, sql: "SELECT settings FROM organisation WHERE id = 1") else {
+        guard let text = try String.fetchOne(db.cachedStatement(sql: "SELECT settings FROM organisation WHERE id = 1"))
+        else {
             return .defaults
         }
         return try JSONDecoder().decode(OrganisationSettings.self, from: Data(text.utf8))

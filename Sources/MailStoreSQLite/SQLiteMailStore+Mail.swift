@@ -9,7 +9,8 @@ extension SQLiteMailStore {
             guard let user = try Self.liveUserID(db, address) else { return .unknownUser }
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT id, disabled_at, quota_bytes, used_bytes FROM mailbox WHERE user_id = ?",
+                    db.cachedStatement(
+                        sql: "SELECT id, disabled_at, quota_bytes, used_bytes FROM mailbox WHERE user_id = ?"),
                     arguments: [user.rawValue]),
                 row["disabled_at"] as Double? == nil
             else { return .disabled }
@@ -21,7 +22,7 @@ extension SQLiteMailStore {
     public func deliver(_ message: IncomingMessage, to mailboxes: [MailboxID]) async throws
         -> [Result<MessageUID, StoreRefusal>]
     {
-        let structure = ContentStructure(of: message.bytes)
+        let structure = await Self.structure(of: message.bytes)
         return try await write { db, changes in
             let content = try Self.insertContent(db, message.bytes, structure)
             var results: [Result<MessageUID, StoreRefusal>] = []
@@ -48,7 +49,7 @@ extension SQLiteMailStore {
     public func deliverPasswordNotice(_ message: IncomingMessage, to user: UserID, passwordChangedAt: Date)
         async throws -> Bool
     {
-        let structure = ContentStructure(of: message.bytes)
+        let structure = await Self.structure(of: message.bytes)
         return try await write { db, changes in
             let stamp = passwordChangedAt.timeIntervalSince1970
             try db.execute(
@@ -67,10 +68,18 @@ extension SQLiteMailStore {
         }
     }
 
+    /// The structure of a message about to be stored. A big one is parsed on the global executor:
+    /// the caller may be a session running on an event loop, which must not stall.
+    static func structure(of bytes: Data) async -> ContentStructure {
+        guard bytes.count > 64 * 1024 else { return ContentStructure(of: bytes) }
+        return await withTaskExecutorPreference(globalConcurrentExecutor) { ContentStructure(of: bytes) }
+    }
+
     public func folders(of mailbox: MailboxID) async throws -> [FolderInfo] {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM folder WHERE mailbox_id = ? ORDER BY name", arguments: [mailbox.rawValue]
+                db.cachedStatement(sql: "SELECT * FROM folder WHERE mailbox_id = ? ORDER BY name"),
+                arguments: [mailbox.rawValue]
             )
             .map(Self.folder(from:))
         }
@@ -83,7 +92,8 @@ extension SQLiteMailStore {
     public func folder(named name: String, in mailbox: MailboxID) async throws -> FolderInfo? {
         try await read { db in
             try Row.fetchOne(
-                db, sql: "SELECT * FROM folder WHERE mailbox_id = ? AND name = ?", arguments: [mailbox.rawValue, name]
+                db.cachedStatement(sql: "SELECT * FROM folder WHERE mailbox_id = ? AND name = ?"),
+                arguments: [mailbox.rawValue, name]
             ).map(Self.folder(from:))
         }
     }
@@ -147,7 +157,7 @@ extension SQLiteMailStore {
         try await write { db, changes in
             guard
                 let mailbox = try Int64.fetchOne(
-                    db, sql: "UPDATE folder SET subscribed = ? WHERE id = ? RETURNING mailbox_id",
+                    db.cachedStatement(sql: "UPDATE folder SET subscribed = ? WHERE id = ? RETURNING mailbox_id"),
                     arguments: [subscribed, id.rawValue])
             else { throw StoreRefusal.folderUnknown(String(describing: id)) }
             try changes.record(.folderList(MailboxID(mailbox)))
@@ -171,7 +181,8 @@ extension SQLiteMailStore {
 
     public func messageBytes(_ content: ContentID) async throws -> Data? {
         try await read { db in
-            try Data.fetchOne(db, sql: "SELECT bytes FROM content WHERE id = ?", arguments: [content.rawValue])
+            try Data.fetchOne(
+                db.cachedStatement(sql: "SELECT bytes FROM content WHERE id = ?"), arguments: [content.rawValue])
         }
     }
 
@@ -239,7 +250,7 @@ extension SQLiteMailStore {
     public func append(_ message: IncomingMessage, to folder: FolderID, flags: MessageFlags, keywords: [String])
         async throws -> UIDAssignment
     {
-        let structure = ContentStructure(of: message.bytes)
+        let structure = await Self.structure(of: message.bytes)
         return try await write { db, changes in
             guard let row = try Self.folderRow(db, folder) else {
                 throw StoreRefusal.folderUnknown(String(describing: folder))

@@ -203,7 +203,8 @@ extension SQLiteMailStore {
     static func bumpModSeq(_ db: Database, _ folder: FolderID) throws -> ModSeq {
         guard
             let value = try Int64.fetchOne(
-                db, sql: "UPDATE folder SET highest_modseq = highest_modseq + 1 WHERE id = ? RETURNING highest_modseq",
+                db.cachedStatement(
+                    sql: "UPDATE folder SET highest_modseq = highest_modseq + 1 WHERE id = ? RETURNING highest_modseq"),
                 arguments: [folder.rawValue])
         else { throw StoreRefusal.folderUnknown(String(describing: folder)) }
         return value
@@ -220,18 +221,19 @@ extension SQLiteMailStore {
     static func mailboxOfFolder(_ db: Database, _ folder: FolderID) throws -> MailboxID {
         guard
             let id = try Int64.fetchOne(
-                db, sql: "SELECT mailbox_id FROM folder WHERE id = ?", arguments: [folder.rawValue])
+                db.cachedStatement(sql: "SELECT mailbox_id FROM folder WHERE id = ?"), arguments: [folder.rawValue])
         else { throw StoreRefusal.folderUnknown(String(describing: folder)) }
         return MailboxID(id)
     }
 
     static func folderRow(_ db: Database, _ id: FolderID) throws -> Row? {
-        try Row.fetchOne(db, sql: "SELECT * FROM folder WHERE id = ?", arguments: [id.rawValue])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM folder WHERE id = ?"), arguments: [id.rawValue])
     }
 
     static func folderID(_ db: Database, named name: String, in mailbox: MailboxID) throws -> FolderID? {
         try Int64.fetchOne(
-            db, sql: "SELECT id FROM folder WHERE mailbox_id = ? AND name = ?", arguments: [mailbox.rawValue, name]
+            db.cachedStatement(sql: "SELECT id FROM folder WHERE mailbox_id = ? AND name = ?"),
+            arguments: [mailbox.rawValue, name]
         ).map(FolderID.init)
     }
 

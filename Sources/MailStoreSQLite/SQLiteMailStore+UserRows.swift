@@ -6,7 +6,8 @@ import MailStore
 extension SQLiteMailStore {
     static func liveUserID(_ db: Database, _ address: EmailAddress) throws -> UserID? {
         try Int64.fetchOne(
-            db, sql: "SELECT user_id FROM address WHERE address = ? AND is_live = 1", arguments: [address.description]
+            db.cachedStatement(sql: "SELECT user_id FROM address WHERE address = ? AND is_live = 1"),
+            arguments: [address.description]
         ).map(UserID.init)
     }
 
@@ -33,7 +34,7 @@ extension SQLiteMailStore {
     static func assign(_ db: Database, sku: String, to user: UserID, email: EmailAddress, now: Double) throws {
         let license = try license(db, sku)
         let held = try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM license_assignment WHERE user_id = ? AND sku = ?)",
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM license_assignment WHERE user_id = ? AND sku = ?)"),
             arguments: [user.rawValue, sku])
         guard held != true else { throw StoreRefusal.licenseAlreadyAssigned(user: email.description, sku: sku) }
         guard license.available > 0 else {
@@ -52,7 +53,7 @@ extension SQLiteMailStore {
     /// exists) or makes a new one with the six standard folders.
     static func openMailbox(_ db: Database, for user: UserID, now: Double, changes: ChangeRecorder) throws {
         if let existing = try Int64.fetchOne(
-            db, sql: "SELECT id FROM mailbox WHERE user_id = ?", arguments: [user.rawValue])
+            db.cachedStatement(sql: "SELECT id FROM mailbox WHERE user_id = ?"), arguments: [user.rawValue])
         {
             try db.execute(sql: "UPDATE mailbox SET disabled_at = NULL WHERE id = ?", arguments: [existing])
             return
@@ -69,7 +70,8 @@ extension SQLiteMailStore {
     static func insertFolder(_ db: Database, name: String, role: FolderRole?, in mailbox: MailboxID) throws -> FolderID
     {
         try db.execute(sql: "UPDATE organisation SET last_uid_validity = last_uid_validity + 1 WHERE id = 1")
-        let uidValidity = try Int64.fetchOne(db, sql: "SELECT last_uid_validity FROM organisation WHERE id = 1") ?? 1
+        let uidValidity =
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT last_uid_validity FROM organisation WHERE id = 1")) ?? 1
         try db.execute(
             sql: "INSERT INTO folder (mailbox_id, name, role, uid_validity) VALUES (?, ?, ?, ?)",
             arguments: [mailbox.rawValue, name, role?.rawValue, uidValidity & 0xFFFF_FFFF])
@@ -88,7 +90,8 @@ extension SQLiteMailStore {
     static func primaryAddress(_ db: Database, _ user: UserID) throws -> EmailAddress {
         guard
             let text = try String.fetchOne(
-                db, sql: "SELECT address FROM address WHERE user_id = ? AND is_primary = 1", arguments: [user.rawValue]),
+                db.cachedStatement(sql: "SELECT address FROM address WHERE user_id = ? AND is_primary = 1"),
+                arguments: [user.rawValue]),
             let address = EmailAddress(text)
         else { throw DatabaseError(message: "user \(user) has no primary address") }
         return address
@@ -97,7 +100,8 @@ extension SQLiteMailStore {
     static func mailboxState(_ db: Database, _ user: UserID) throws -> MailboxState {
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT id, disabled_at FROM mailbox WHERE user_id = ?", arguments: [user.rawValue])
+                db.cachedStatement(sql: "SELECT id, disabled_at FROM mailbox WHERE user_id = ?"),
+                arguments: [user.rawValue])
         else { return .none }
         let id = MailboxID(row["id"])
         if let since: Double = row["disabled_at"] { return .disabled(id, since: Date(timeIntervalSince1970: since)) }
@@ -105,17 +109,22 @@ extension SQLiteMailStore {
     }
 
     static func account(_ db: Database, _ user: UserID) throws -> UserAccount {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ?", arguments: [user.rawValue]) else {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM user WHERE id = ?"), arguments: [user.rawValue])
+        else {
             throw DatabaseError(message: "user \(user) vanished")
         }
         var profile = UserProfile(displayName: row["display_name"])
         for (field, column) in profileColumns { profile[field] = row[column] }
         let aliases = try String.fetchAll(
-            db, sql: "SELECT address FROM address WHERE user_id = ? AND is_primary = 0 ORDER BY address",
+            db.cachedStatement(
+                sql: "SELECT address FROM address WHERE user_id = ? AND is_primary = 0 ORDER BY address"),
             arguments: [user.rawValue]
         ).compactMap(EmailAddress.init)
         let licenses = try String.fetchAll(
-            db, sql: "SELECT sku FROM license_assignment WHERE user_id = ? ORDER BY sku", arguments: [user.rawValue])
+            db.cachedStatement(sql: "SELECT sku FROM license_assignment WHERE user_id = ? ORDER BY sku"),
+            arguments: [user.rawValue])
         let atDeletion: String = row["licenses_at_deletion"]
         return UserAccount(
             id: user, email: try primaryAddress(db, user), aliases: aliases, profile: profile, licenses: licenses,

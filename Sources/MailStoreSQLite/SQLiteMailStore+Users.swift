@@ -36,7 +36,8 @@ extension SQLiteMailStore {
 
     public func user(id: UserID) async throws -> UserAccount? {
         try await read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM user WHERE id = ?)", arguments: [id.rawValue])
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM user WHERE id = ?)"), arguments: [id.rawValue])
                 == true ? try Self.account(db, id) : nil
         }
     }
@@ -127,7 +128,8 @@ extension SQLiteMailStore {
             }
             let remaining =
                 try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM license_assignment WHERE user_id = ?", arguments: [user.rawValue])
+                    db.cachedStatement(sql: "SELECT count(*) FROM license_assignment WHERE user_id = ?"),
+                    arguments: [user.rawValue])
                 ?? 0
             var disabled = false
             if remaining == 0 {
@@ -159,7 +161,8 @@ extension SQLiteMailStore {
         try await write { db, changes in
             let user = try Self.requireLiveUser(db, address)
             let skus = try String.fetchAll(
-                db, sql: "SELECT sku FROM license_assignment WHERE user_id = ? ORDER BY sku", arguments: [user.rawValue]
+                db.cachedStatement(sql: "SELECT sku FROM license_assignment WHERE user_id = ? ORDER BY sku"),
+                arguments: [user.rawValue]
             )
             try db.execute(sql: "DELETE FROM license_assignment WHERE user_id = ?", arguments: [user.rawValue])
             try db.execute(
@@ -254,7 +257,8 @@ extension SQLiteMailStore {
             let user = try Self.requireLiveUser(db, address)
             guard
                 let isPrimary = try Bool.fetchOne(
-                    db, sql: "SELECT is_primary FROM address WHERE user_id = ? AND address = ? AND is_live = 1",
+                    db.cachedStatement(
+                        sql: "SELECT is_primary FROM address WHERE user_id = ? AND address = ? AND is_live = 1"),
                     arguments: [user.rawValue, alias.description])
             else { throw StoreRefusal.aliasUnknown(user: address.description, alias: alias.description) }
             guard !isPrimary else { throw StoreRefusal.aliasIsPrimary(alias.description) }
@@ -281,7 +285,8 @@ extension SQLiteMailStore {
                 try changes.record(.account(UserID(row["id"])))
             }
             let mailboxes = try Row.fetchAll(
-                db, sql: "SELECT id, user_id FROM mailbox WHERE disabled_at IS NOT NULL AND disabled_at < ?",
+                db.cachedStatement(
+                    sql: "SELECT id, user_id FROM mailbox WHERE disabled_at IS NOT NULL AND disabled_at < ?"),
                 arguments: [mailboxHorizon])
             for row in mailboxes {
                 try db.execute(sql: "DELETE FROM mailbox WHERE id = ?", arguments: [row["id"] as Int64])
@@ -308,7 +313,8 @@ extension SQLiteMailStore {
                         """, arguments: [login.description]
                 ).map(UserID.init)
             guard let user,
-                let row = try Row.fetchOne(db, sql: "SELECT * FROM user WHERE id = ?", arguments: [user.rawValue])
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM user WHERE id = ?"), arguments: [user.rawValue])
             else { return nil }
             return StoredCredentials(
                 userID: user, email: try Self.primaryAddress(db, user), passwordHash: row["password_hash"],

@@ -38,14 +38,15 @@ public final class SQLiteMailStore: MailStore {
         try pool.barrierWriteWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         try Schema.migrator.migrate(pool)
         try pool.write { db in
-            if try Int.fetchOne(db, sql: "SELECT count(*) FROM organisation") == 0 {
+            if try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM organisation")) == 0 {
                 let settings = try JSONEncoder().encode(OrganisationSettings.defaults)
                 try db.execute(
                     sql: "INSERT INTO organisation (id, settings, last_uid_validity) VALUES (1, ?, ?)",
                     arguments: [String(decoding: settings, as: UTF8.self), Self.uidValiditySeed(clock.now)])
             }
         }
-        self.changeLogStart = try pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM change_log") ?? 0
+        self.changeLogStart = try pool.read { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM change_log")) ?? 0
         }
         self.pool = pool
         self.clock = clock
@@ -66,7 +67,9 @@ public final class SQLiteMailStore: MailStore {
 
     /// The writer connection's `PRAGMA synchronous` (2 = FULL): tests check durability is on.
     public func writerSynchronousMode() async throws -> Int {
-        try await pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        try await pool.writeWithoutTransaction { db in
+            try Int.fetchOne(db.cachedStatement(sql: "PRAGMA synchronous")) ?? -1
+        }
     }
 
     /// Runs a write through the group committer.
@@ -88,7 +91,7 @@ public final class SQLiteMailStore: MailStore {
             try await Task.sleep(for: interval)
             let since = last
             let (changes, newest) = try await read { db -> ([StoreChange], Int64) in
-                let newest = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM change_log") ?? 0
+                let newest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM change_log")) ?? 0
                 guard newest > since else { return ([], newest) }
                 let rows = try Row.fetchAll(
                     db,

@@ -86,9 +86,17 @@ public struct SMTPServer: Sendable {
         logger.debug("smtp session opened")
         do {
             var pending = session.handle(.connected)
+            // Replies wait here until the session must wait for something else, so the replies
+            // to a pipelined batch (RFC 2920) go out in one write.
+            var outbox = ByteBuffer()
             session: while true {
                 while !pending.isEmpty {
                     let action = pending.removeFirst()
+                    if case .send = action {
+                    } else if outbox.readableBytes > 0 {
+                        try await connection.send(outbox)
+                        outbox.clear()
+                    }
                     switch action {
                     case .send(let reply):
                         if let reason = reply.reason, reply.code >= 400 {
@@ -98,10 +106,13 @@ public struct SMTPServer: Sendable {
                         if case .startTLS = pending.first, let tls {
                             // The 220 and the TLS handler go in one step (see MailConnection.startTLS).
                             pending.removeFirst()
-                            try await connection.startTLS(tls, sending: ByteBuffer(string: reply.encoded))
+                            outbox.writeString(reply.encoded)
+                            let replies = outbox
+                            outbox.clear()
+                            try await connection.startTLS(tls, sending: replies)
                             pending += session.handle(.tlsStarted)
                         } else {
-                            try await connection.send(reply.encoded)
+                            outbox.writeString(reply.encoded)
                         }
                     case .checkSPF(let mailFrom, let helo):
                         // Loopback clients are checked too (no special case): a local relay must publish SPF like any other.
@@ -130,6 +141,10 @@ public struct SMTPServer: Sendable {
                     case .close:
                         break session
                     }
+                }
+                if outbox.readableBytes > 0 {
+                    try await connection.send(outbox)
+                    outbox.clear()
                 }
                 guard let frame = try await connection.next() else { break }
                 if clock.now.timeIntervalSince(started) > configuration.sessionTimeLimit {

@@ -102,6 +102,9 @@ public struct SMTPSession: Sendable {
     }
 
     public mutating func handle(_ event: Event) -> [Action] {
+        if case .data = phase, case .line(let bytes, let endsWithCRLF) = event {
+            return addDataLine(bytes, endsWithCRLF: endsWithCRLF)
+        }
         switch (phase, event) {
         case (.closed, _):
             return []
@@ -135,11 +138,10 @@ public struct SMTPSession: Sendable {
         case (.resolvingRecipient, .recipientLookupFailed):
             phase = .command
             return [.send(SMTPReply(451, "4.3.0", "Temporary failure looking up the recipient", reason: "store"))]
-        case (.data(var reader), .line(let bytes, let endsWithCRLF)):
-            let ended = reader.add(line: bytes, endsWithCRLF: endsWithCRLF)
-            phase = .data(reader)
-            return ended ? dataEnded(reader) : []
+        case (.data, .line(let bytes, let endsWithCRLF)):
+            return addDataLine(bytes, endsWithCRLF: endsWithCRLF)
         case (.data(var reader), .lineTooLong):
+            phase = .delivering  // see addDataLine
             reader.lineTooLong()
             phase = .data(reader)
             return []
@@ -330,6 +332,19 @@ public struct SMTPSession: Sendable {
     }
 
     // MARK: Data and delivery
+
+    /// One DATA line. The reader is taken out of `phase` while it grows: with a second
+    /// reference left there, every line would copy the whole message so far (quadratic time).
+    private mutating func addDataLine(_ bytes: [UInt8], endsWithCRLF: Bool) -> [Action] {
+        guard case .data(var reader) = phase else { return [] }
+        phase = .delivering
+        let ended = reader.add(line: bytes, endsWithCRLF: endsWithCRLF)
+        guard ended else {
+            phase = .data(reader)
+            return []
+        }
+        return dataEnded(reader)
+    }
 
     private mutating func dataEnded(_ reader: SMTPDataReader) -> [Action] {
         switch reader.problem {

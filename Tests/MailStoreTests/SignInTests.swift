@@ -39,6 +39,26 @@ struct SignInTests {
         #expect(try await signIn("a@example.test").get().userID == ann.id)
     }
 
+    @Test("Concurrent sign-ins share a verification only when they ask the same question")
+    func concurrentSignIns() async throws {
+        try await fixture.seed(users: ["ann@example.test"])
+        let gate = SignInGate(
+            store: fixture.store, clock: fixture.clock, hasher: .forTesting, threadPool: Self.pool)
+        let outcomes = await withTaskGroup(of: (Bool, Bool).self) { group in
+            for index in 0..<12 {
+                let right = index.isMultiple(of: 3)
+                group.addTask {
+                    let password = right ? StoreFixture.password : Secret("Wrong-pass-\(index % 2)")
+                    let result = await gate.signIn("ann@example.test", password: password, from: nil, service: .imap)
+                    return (right, (try? result.get()) != nil)
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.count == 12)
+        #expect(outcomes.allSatisfy { right, granted in right == granted })
+    }
+
     @Test("Wrong password and unknown user give the same answer")
     func wrongPassword() async throws {
         try await fixture.seed(users: ["ann@example.test"])

@@ -170,4 +170,45 @@ struct SMTPConnectionTests {
         #expect(subjects.count == 48)
         #expect(Set(subjects).count == 48)
     }
+
+    @Test("A message of 20 MiB in 300,000 lines is stored whole (DATA grows the message in place)")
+    func largeMessage() async throws {
+        let harness = try await SMTPHarness()
+        let line = "0123456789012345678901234567890123456789012345678901234567890123456789\r\n"
+        let lines = 300_000
+        try await harness.run(maximumMessageBytes: 30 * 1024 * 1024) { port, _ in
+            try await SMTPTestClient.connect(port: port) { client in
+                try await client.play(
+                    """
+                    S: 220 mx.example.test ESMTP Mailgate ready
+                    C: EHLO client.test
+                    S: 250-mx.example.test Hello client.test
+                    S: 250-PIPELINING
+                    S: 250-SIZE 31457280
+                    S: 250-8BITMIME
+                    S: 250-SMTPUTF8
+                    S: 250-ENHANCEDSTATUSCODES
+                    S: 250 HELP
+                    C: MAIL FROM:<alice@pass.test>
+                    S: 250 2.1.0 Sender OK
+                    C: RCPT TO:<bob@example.test>
+                    S: 250 2.1.5 Recipient OK
+                    C: DATA
+                    S: 354 Start mail input; end with <CRLF>.<CRLF>
+                    """)
+                let chunk = "Subject: big\r\n\r\n" + String(repeating: line, count: 1000)
+                try await client.send(chunk)
+                let rest = String(repeating: line, count: 1000)
+                for _ in 1..<(lines / 1000) { try await client.send(rest) }
+                try await client.play(
+                    """
+                    C: .
+                    S: 250 2.0.0 Message accepted for delivery
+                    """)
+            }
+        }
+        let stored = try await harness.inbox("bob@example.test")
+        #expect(stored.count == 1)
+        #expect(stored.first?.hasSuffix("Subject: big\r\n\r\n" + String(repeating: line, count: lines)) == true)
+    }
 }

@@ -26,9 +26,16 @@ public final class SignInGate: Sendable {
         var digest: [UInt8]
         var expiresAt: Date
     }
+    /// One slow verification, shared by every sign-in that asks the same question meanwhile.
+    private struct Question: Hashable {
+        var user: UserID
+        var storedHash: String
+        var digest: [UInt8]
+    }
     private struct State {
         var throttle: SignInThrottle
         var cache: [UserID: CacheEntry] = [:]
+        var inFlight: [Question: Task<Bool, Never>] = [:]
     }
     private let state: Mutex<State>
     /// Keys the cached password digests, so a memory dump of the cache gives no password hashes
@@ -138,12 +145,26 @@ public final class SignInGate: Sendable {
             return PasswordHasher.constantTimeEqual(entry.digest, digest)
         }
         if cached { return true }
-        guard await verifySlowly(password, against: credentials.passwordHash) else { return false }
-        state.withLock {
-            $0.cache[credentials.userID] = CacheEntry(
-                storedHash: credentials.passwordHash, digest: digest, expiresAt: now.addingTimeInterval(cacheLifetime))
+        // A phone or a mail client often opens several connections at once: they wait for one
+        // scrypt run instead of each starting their own.
+        let question = Question(user: credentials.userID, storedHash: credentials.passwordHash, digest: digest)
+        let verification = state.withLock { state in
+            if let running = state.inFlight[question] { return running }
+            let hash = credentials.passwordHash
+            let task = Task { await self.verifySlowly(password, against: hash) }
+            state.inFlight[question] = task
+            return task
         }
-        return true
+        let matches = await verification.value
+        state.withLock { state in
+            state.inFlight.removeValue(forKey: question)
+            if matches {
+                state.cache[credentials.userID] = CacheEntry(
+                    storedHash: credentials.passwordHash, digest: digest,
+                    expiresAt: now.addingTimeInterval(cacheLifetime))
+            }
+        }
+        return matches
     }
 
     private func verifySlowly(_ password: Secret, against hash: String) async -> Bool {
