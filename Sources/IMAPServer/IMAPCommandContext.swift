@@ -55,7 +55,16 @@ struct IMAPCommandContext {
         try await sender.send(part)
     }
 
-    func directory() async throws -> FolderDirectory { FolderDirectory(try await store.folders(of: mailbox)) }
+    /// The folder list as last read, to find a folder by name without reading the list again
+    /// (SELECT checks what it finds against the folder's current row).
+    var lastDirectory: FolderDirectory?
+
+    /// The folder list, read now.
+    mutating func directory() async throws -> FolderDirectory {
+        let directory = FolderDirectory(try await store.folders(of: mailbox))
+        lastDirectory = directory
+        return directory
+    }
 
     /// Brings the selected folder's view up to date, appending the untagged responses.
     mutating func refresh(allowExpunge: Bool, force: Bool = false) async throws {

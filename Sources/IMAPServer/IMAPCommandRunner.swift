@@ -99,9 +99,7 @@ enum IMAPCommandRunner {
         // RFC 3501 6.3.1: a failed SELECT leaves no mailbox selected.
         context.selected = nil
         if condstore { context.condStore = true }
-        let directory = try await context.directory()
-        guard let folder = directory.folder(named: name) else { throw IMAPCommandFailure.noSuchMailbox }
-        let index = try await currentIndex(of: folder, &context)
+        let (folder, index) = try await selectionTarget(name, &context)
         var selected = SelectedMailbox(
             folder: folder, index: index, isReadOnly: readOnly, includeModSeq: context.condStore)
         selected.usesVanished = context.qresync
@@ -130,10 +128,29 @@ enum IMAPCommandRunner {
         return readOnly ? "OK [READ-ONLY] EXAMINE completed" : "OK [READ-WRITE] SELECT completed"
     }
 
-    /// The folder's index: the cached one brought up to date with what changed since, or read whole.
-    private static func currentIndex(of folder: FolderInfo, _ context: inout IMAPCommandContext) async throws
-        -> FolderIndex
+    /// The folder to select and its index: the cached index brought up to date with what changed
+    /// since, or read whole.
+    ///
+    /// The usual case costs one store read: the folder found in the folder list read last (by
+    /// this session's LIST, STATUS or an earlier SELECT), its cached index, and what changed
+    /// since, read with the folder's current row. That row must still carry the name asked
+    /// for; when it does not (renamed or deleted meanwhile), or anything is missing, the list
+    /// is read again.
+    private static func selectionTarget(_ name: String, _ context: inout IMAPCommandContext) async throws
+        -> (FolderInfo, FolderIndex)
     {
+        if let known = context.lastDirectory?.folder(named: name),
+            let cached = context.folderIndexes.index(of: known.id),
+            let changes = try? await context.store.changes(in: known.id, since: cached.modSeq),
+            let current = changes.folder, current.name == known.name
+        {
+            var index = cached
+            index.apply(changes)
+            context.folderIndexes.offer(index, for: current.id)
+            return (current, index)
+        }
+        let directory = try await context.directory()
+        guard let folder = directory.folder(named: name) else { throw IMAPCommandFailure.noSuchMailbox }
         var index: FolderIndex
         if let cached = context.folderIndexes.index(of: folder.id) {
             index = cached
@@ -142,7 +159,7 @@ enum IMAPCommandRunner {
             index = try await context.store.folderIndex(folder.id)
         }
         context.folderIndexes.offer(index, for: folder.id)
-        return index
+        return (folder, index)
     }
 
     /// RFC 3501 6.4.3 EXPUNGE, RFC 4315 2.1 UID EXPUNGE.

@@ -113,10 +113,15 @@ public struct FolderChanges: Sendable, Hashable {
     /// UIDs removed after the modseq.
     public var vanished: [MessageUID]
     public var highestModSeq: ModSeq
+    /// The folder as it is now (name, UIDNEXT, counts), read with the changes.
+    public var folder: FolderInfo?
 
-    public init(changed: [MessageSummary], vanished: [MessageUID], highestModSeq: ModSeq) {
+    public init(
+        changed: [MessageSummary], vanished: [MessageUID], highestModSeq: ModSeq, folder: FolderInfo? = nil
+    ) {
         self.changed = changed
         self.vanished = vanished
         self.highestModSeq = highestModSeq
+        self.folder = folder
     }
 }

@@ -89,7 +89,9 @@ extension SQLiteMailStore {
                 db.cachedStatement(sql: "SELECT uid FROM expunged WHERE folder_id = ? AND modseq > ?"),
                 arguments: [folder.rawValue, modSeq]
             ).map { MessageUID(truncatingIfNeeded: $0) }.sorted()
-            return FolderChanges(changed: changed, vanished: vanished, highestModSeq: row["highest_modseq"])
+            return FolderChanges(
+                changed: changed, vanished: vanished, highestModSeq: row["highest_modseq"],
+                folder: Self.folder(from: row))
         }
     }
 

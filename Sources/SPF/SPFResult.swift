@@ -101,11 +101,9 @@ public struct SPFResult: Hashable, Sendable {
 
     /// RFC 7208 9.1: `dot-atom / quoted-string`.
     static func value(_ text: String) -> String {
-        let atext = Set(
-            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~".unicodeScalars)
         let isDotAtom =
             !text.isEmpty && !text.hasPrefix(".") && !text.hasSuffix(".") && !text.contains("..")
-            && text.unicodeScalars.allSatisfy { atext.contains($0) || $0 == "." }
+            && text.utf8.allSatisfy { isAtext($0) || $0 == UInt8(ascii: ".") }
         if isDotAtom { return text }
         var out = "\""
         for scalar in text.unicodeScalars {
@@ -116,5 +114,15 @@ public struct SPFResult: Hashable, Sendable {
             }
         }
         return out + "\""
+    }
+
+    /// RFC 5322 3.2.3 atext (ASCII letters, digits and ``!#$%&'*+-/=?^_`{|}~``).
+    private static func isAtext(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default: "!#$%&'*+-/=?^_`{|}~".utf8.contains(byte)
+        }
     }
 }
