@@ -67,7 +67,8 @@ enum IMAPFetch {
                     view = IMAPMessageView(data, rev2: context.rev2)
                 }
                 selected.remember(summary)
-                var writer = IMAPResponseWriter()
+                // Sized for the message up front: growing by doubling would copy it several times.
+                var writer = IMAPResponseWriter(capacity: (view?.data.count ?? 0) + 1024)
                 writer.raw("* \(seq) FETCH (")
                 for (index, item) in items.enumerated() {
                     if index > 0 { writer.raw(" ") }
