@@ -24,9 +24,8 @@ enum IMAPFetch {
             context.selected = selected
             return "OK FETCH completed"
         }
-        let wanted = Set(targets.map(\.uid))
-        var summaries = try await context.store.messages(in: selected.folder.id, uids: first...last)
-            .filter { wanted.contains($0.uid) }
+        var summaries = Self.matching(
+            try await context.store.messages(in: selected.folder.id, uids: first...last), targets)
         if let changedSince { summaries = summaries.filter { $0.modSeq > changedSince } }
         // RFC 3501 6.4.5: fetching body text sets \Seen, unless read-only.
         if !selected.isReadOnly, items.contains(where: \.setsSeen) {
@@ -67,12 +66,25 @@ enum IMAPFetch {
                     view = IMAPMessageView(data, rev2: context.rev2)
                 }
                 selected.remember(summary)
+                let recent = selected.isRecent(summary.uid)
+                if view == nil {
+                    // Rows only (flags, dates, sizes, kept structures): nothing can fail half-way,
+                    // so the response is written straight into the reply.
+                    context.output.raw("* \(seq) FETCH (")
+                    for (index, item) in items.enumerated() {
+                        if index > 0 { context.output.raw(" ") }
+                        try render(item, summary, nil, structure, recent: recent, &context.output)
+                    }
+                    context.output.raw(")\r\n")
+                    try await context.flush()
+                    continue
+                }
                 // Sized for the message up front: growing by doubling would copy it several times.
                 var writer = IMAPResponseWriter(capacity: (view?.data.count ?? 0) + 1024)
                 writer.raw("* \(seq) FETCH (")
                 for (index, item) in items.enumerated() {
                     if index > 0 { writer.raw(" ") }
-                    try render(item, summary, view, structure, recent: selected.isRecent(summary.uid), &writer)
+                    try render(item, summary, view, structure, recent: recent, &writer)
                 }
                 writer.raw(")\r\n")
                 try await context.append(writer)
@@ -87,7 +99,9 @@ enum IMAPFetch {
         recent: Bool, _ writer: inout IMAPResponseWriter
     ) throws {
         switch item {
-        case .flags: writer.raw("FLAGS " + IMAPFlags.list(summary.flags, summary.keywords, recent: recent))
+        case .flags:
+            writer.raw("FLAGS ")
+            writer.flags(summary.flags, summary.keywords, recent: recent)
         case .uid: writer.raw("UID \(summary.uid)")
         case .internalDate: writer.raw("INTERNALDATE \"\(IMAPDateFormat.format(summary.internalDate))\"")
         case .rfc822Size: writer.raw("RFC822.SIZE \(summary.size)")
@@ -136,6 +150,19 @@ enum IMAPFetch {
 }
 
 extension IMAPFetch {
+    /// The summaries of the targets, both in UID order, by merging (no hashing per message).
+    static func matching(_ summaries: [MessageSummary], _ targets: [(seq: Int, uid: MessageUID)]) -> [MessageSummary] {
+        var result: [MessageSummary] = []
+        result.reserveCapacity(min(summaries.count, targets.count))
+        var next = targets.startIndex
+        for summary in summaries {
+            while next < targets.endIndex && targets[next].uid < summary.uid { next += 1 }
+            guard next < targets.endIndex else { break }
+            if targets[next].uid == summary.uid { result.append(summary) }
+        }
+        return result
+    }
+
     /// What the requested items need from the store.
     struct Plan {
         /// Bytes for body sections, BODY, BINARY (and ENVELOPE/BODYSTRUCTURE under IMAP4rev2).

@@ -1,3 +1,4 @@
+import MailStore
 public import NIOCore
 
 /// Builds response bytes (RFC 3501 7, 9): atoms, quoted strings, literals, lists.
@@ -51,6 +52,29 @@ public struct IMAPResponseWriter: Sendable {
     }
 
     public mutating func crlf() { buffer.writeString("\r\n") }
+
+    /// A flag list `(\\Seen kw ...)` (RFC 3501 2.3.2), written without building strings.
+    mutating func flags(_ flags: MessageFlags, _ keywords: [String], recent: Bool) {
+        buffer.writeInteger(UInt8(ascii: "("))
+        var first = true
+        func word(_ text: StaticString) {
+            if !first { buffer.writeInteger(UInt8(ascii: " ")) }
+            first = false
+            buffer.writeStaticString(text)
+        }
+        if flags.contains(.answered) { word("\\Answered") }
+        if flags.contains(.flagged) { word("\\Flagged") }
+        if flags.contains(.deleted) { word("\\Deleted") }
+        if flags.contains(.seen) { word("\\Seen") }
+        if flags.contains(.draft) { word("\\Draft") }
+        if recent { word("\\Recent") }
+        for keyword in keywords {
+            if !first { buffer.writeInteger(UInt8(ascii: " ")) }
+            first = false
+            buffer.writeString(keyword)
+        }
+        buffer.writeInteger(UInt8(ascii: ")"))
+    }
 
     /// A whole line of text with CRLF.
     public mutating func line(_ text: String) { buffer.writeString(text + "\r\n") }

@@ -230,18 +230,20 @@ extension SQLiteMailStore {
     {
         try await read { db in
             let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT m.uid, s.envelope, s.body_structure FROM message m
-                    JOIN content_structure s ON s.content_id = m.content_id
-                    WHERE m.folder_id = ? AND m.uid BETWEEN ? AND ?
-                    """, arguments: [folder.rawValue, uids.lowerBound, uids.upperBound])
+                db.cachedStatement(
+                    sql: """
+                        SELECT m.uid, s.envelope, s.body_structure FROM message m
+                        JOIN content_structure s ON s.content_id = m.content_id
+                        WHERE m.folder_id = ? AND m.uid BETWEEN ? AND ?
+                        """), arguments: [folder.rawValue, uids.lowerBound, uids.upperBound])
             var found: [MessageUID: ContentStructure] = [:]
+            found.reserveCapacity(Int(min(uids.upperBound - uids.lowerBound, 10_000)) + 1)
             while let row = try rows.next() {
-                let envelope: Data = row[1]
-                let bodyStructure: Data = row[2]
+                // Copied once, from SQLite's buffer straight into the arrays.
+                let envelope = try row.withUnsafeData(atIndex: 1) { [UInt8]($0 ?? Data()) }
+                let bodyStructure = try row.withUnsafeData(atIndex: 2) { [UInt8]($0 ?? Data()) }
                 found[MessageUID(truncatingIfNeeded: row[0] as Int64)] = ContentStructure(
-                    envelope: Array(envelope), bodyStructure: Array(bodyStructure))
+                    envelope: envelope, bodyStructure: bodyStructure)
             }
             return found
         }
