@@ -22,22 +22,12 @@ struct IMAPFetchStreamingTests {
         }
     }
 
-    func selectInbox(_ client: IMAPTestClient) async throws {
-        try await client.play(
-            """
-            S~ \\* OK .*
-            \(IMAPSessionTranscriptTests.login)
-            C: a2 EXAMINE INBOX
-            """)
-        while let line = try await client.line(), !line.hasPrefix("a2 ") {}
-    }
-
     @Test("UID FETCH 1:* BODY.PEEK[] streams every message whole, in order")
     func bodies() async throws {
         try await IMAPTestServer.run { server in
             try await fill(server)
             try await IMAPTestClient.connect(port: server.port) { client in
-                try await selectInbox(client)
+                try await client.signInAndSelect(readOnly: true)
                 try await client.send("a3 UID FETCH 1:* (UID BODY.PEEK[])\r\n")
                 for index in 1...Self.count {
                     let expected = StoreFixture.message(subject: "n\(index)", body: Self.body(index))
@@ -64,7 +54,7 @@ struct IMAPFetchStreamingTests {
         try await IMAPTestServer.run { server in
             try await fill(server)
             try await IMAPTestClient.connect(port: server.port) { client in
-                try await selectInbox(client)
+                try await client.signInAndSelect(readOnly: true)
                 try await client.send("a3 FETCH 1:* (ENVELOPE BODYSTRUCTURE)\r\n")
                 for index in 1...Self.count {
                     let parsed = MIMEMessage(

@@ -8,17 +8,6 @@ import Testing
 /// RFC 5182 SEARCHRES, RFC 9051 STATUS DELETED and RFC 3501 6.3.5 RENAME of INBOX.
 @Suite("IMAP: saved search results, STATUS DELETED, RENAME INBOX")
 struct IMAPSearchResultTests {
-    /// Signs in and selects INBOX, skipping SELECT's untagged lines.
-    func selectInbox(_ client: IMAPTestClient) async throws {
-        try await client.play(
-            """
-            S~ \\* OK .*
-            \(IMAPSessionTranscriptTests.login)
-            C: s1 SELECT INBOX
-            """)
-        while let line = try await client.line(), !line.hasPrefix("s1 ") {}
-    }
-
     @Test("RFC 5182: SEARCH RETURN (SAVE) then FETCH $, UID STORE $, SEARCH $; an empty result is empty")
     func savedResult() async throws {
         try await IMAPTestServer.run { server in
@@ -26,7 +15,7 @@ struct IMAPSearchResultTests {
                 try await server.deliver(to: "ann@example.test", subject: subject)
             }
             try await IMAPTestClient.connect(port: server.port) { client in
-                try await selectInbox(client)
+                try await client.signInAndSelect()
                 try await client.play(
                     """
                     C: a1 SEARCH RETURN (SAVE) SUBJECT alpha
@@ -62,7 +51,7 @@ struct IMAPSearchResultTests {
                 try await server.deliver(to: "ann@example.test", subject: subject)
             }
             try await IMAPTestClient.connect(port: server.port) { client in
-                try await selectInbox(client)
+                try await client.signInAndSelect()
                 try await client.play(
                     """
                     C: a1 SEARCH RETURN (SAVE) ALL

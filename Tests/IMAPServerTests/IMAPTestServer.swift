@@ -158,6 +158,18 @@ final class IMAPTestClient {
         }
     }
 
+    /// Reads the greeting, signs in as ann@example.test and selects INBOX (or EXAMINEs it),
+    /// skipping SELECT's untagged lines.
+    func signInAndSelect(readOnly: Bool = false) async throws {
+        try await play(
+            """
+            S~ \\* OK .*
+            \(IMAPSessionTranscriptTests.login)
+            C: s1 \(readOnly ? "EXAMINE" : "SELECT") INBOX
+            """)
+        while let line = try await line(), !line.hasPrefix("s1 ") {}
+    }
+
     func startTLS(trusting caPath: String) async throws {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.trustRoots = .file(caPath)
