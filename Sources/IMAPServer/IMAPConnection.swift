@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import MailListener
 import MailStore
@@ -61,7 +62,9 @@ struct IMAPConnection {
                 case .failed(let error): event = .unparsable(error)
                 case .command(let command):
                     switch IMAPCommandParser.parse(command) {
-                    case .success(let parsed): event = .command(parsed)
+                    case .success(let parsed):
+                        server.metrics.command(parsed.kind)
+                        event = .command(parsed)
                     case .failure(let error): event = .unparsable(error)
                     }
                 }
@@ -124,10 +127,12 @@ struct IMAPConnection {
 
     private mutating func signedIn(tag: String, _ result: Result<SignInGrant, SignInRefusal>) -> [IMAPSession.Action] {
         guard case .success(let grant) = result, let mailbox = grant.mailbox else {
+            server.metrics.signInFailures.increment()
             return session.handle(.signedIn(tag: tag, result))
         }
         guard server.register(grant.userID) else { return session.handle(.sessionLimitReached(tag: tag)) }
         registeredUser = grant.userID
+        server.metrics.sessions.increment()
         let changes = server.store.changeFeed.subscribe()
         let watch = self.watch
         watchTask = Task { await watch.follow(changes) }
@@ -149,6 +154,8 @@ struct IMAPConnection {
     /// RFC 2177 IDLE: untagged updates as they happen until the client sends DONE.
     private func idle(tag: String, _ context: inout IMAPCommandContext) async throws -> IdleOutcome {
         try await connection.send("+ idling\r\n")
+        server.metrics.idling.increment()
+        defer { server.metrics.idling.decrement() }
         context.output = IMAPResponseWriter()
         try await context.refresh(allowExpunge: true)
         if context.output.buffer.readableBytes > 0 { try await connection.send(context.output.buffer) }

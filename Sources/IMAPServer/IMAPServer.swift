@@ -62,6 +62,7 @@ public final class IMAPServer: Sendable {
     let logger: Logger
     private let sessionsPerUser = Mutex<[UserID: Int]>([:])
     let folderIndexes = FolderIndexCache()
+    let metrics = IMAPMetrics()
 
     public init(
         store: any MailStore, signIn: SignInGate, tls: NIOSSLContext?, clock: any MailgateClock = SystemClock(),

@@ -270,3 +270,27 @@ def test_idle_is_woken_by_an_smtp_delivery_over_smtp(imap_gateway):
             assert b"Subject: Interop hello" in data[0][1]
     finally:
         dns.stop()
+
+
+def test_metrics_count_imap_sessions_commands_and_failures(imap_gateway):
+    import urllib.request
+
+    with imaplib.IMAP4("127.0.0.1", imap_gateway.imap_port) as imap:
+        imap.login(USER, PASSWORD)
+        imap.select("INBOX")
+        imap.uid("SEARCH", "ALL")
+    with imaplib.IMAP4("127.0.0.1", imap_gateway.imap_port) as imap:
+        with pytest.raises(imaplib.IMAP4.error):
+            imap.login(USER, "wrong-password")
+    with urllib.request.urlopen(f"http://127.0.0.1:{imap_gateway.http_port}/metrics", timeout=10) as response:
+        metrics = response.read().decode()
+
+    def value(pattern):
+        match = re.search(pattern + r"\s+([0-9.e+]+)", metrics)
+        assert match, f"{pattern} not in /metrics"
+        return float(match.group(1))
+
+    assert value(r"mailgate_imap_sessions_total") >= 1
+    assert value(r"mailgate_imap_signin_failures_total") >= 1
+    assert value(r'mailgate_imap_commands_total\{command="select"\}') >= 1
+    assert value(r'mailgate_imap_commands_total\{command="uid_search"\}') >= 1
