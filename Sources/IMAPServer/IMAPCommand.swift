@@ -44,6 +44,8 @@ public struct IMAPCommand: Sendable, Equatable {
         case move(IMAPSequenceSet, mailbox: String, uid: Bool)
         /// `returnOptions`: RFC 4731 ESEARCH `RETURN (MIN MAX ALL COUNT)`; nil for a classic SEARCH.
         case search(IMAPSearchKey, uid: Bool, returnOptions: Set<String>? = nil)
+        /// RFC 5256 SORT: criteria, then the search keys (its charset is checked by the parser).
+        case sort([IMAPSortKey], IMAPSearchKey, uid: Bool)
         case getQuotaRoot(String)
         case getQuota(String)
     }

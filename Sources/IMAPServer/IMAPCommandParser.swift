@@ -121,7 +121,7 @@ public enum IMAPCommandParser {
         case "GETQUOTA":
             try s.space()
             return .getQuota(try s.astringText())
-        case "FETCH", "STORE", "COPY", "MOVE", "SEARCH": return try sequenceCommand(name, uid: false, &s)
+        case "FETCH", "STORE", "COPY", "MOVE", "SEARCH", "SORT": return try sequenceCommand(name, uid: false, &s)
         case "UID":
             try s.space()
             let inner = try s.keyword()
@@ -129,7 +129,7 @@ public enum IMAPCommandParser {
                 try s.space()
                 return .uidExpunge(try s.sequenceSet())
             }
-            guard ["FETCH", "STORE", "COPY", "MOVE", "SEARCH"].contains(inner) else {
+            guard ["FETCH", "STORE", "COPY", "MOVE", "SEARCH", "SORT"].contains(inner) else {
                 throw s.fail("unknown UID command")
             }
             return try sequenceCommand(inner, uid: true, &s)
@@ -143,6 +143,27 @@ public enum IMAPCommandParser {
     {
         try s.space()
         switch name {
+        case "SORT":
+            // RFC 5256 3: sort-criteria SP search-criteria, where the charset is required.
+            let criteria = try s.parenthesised { (t: inout IMAPScanner) throws(IMAPParseError) -> IMAPSortKey in
+                var word = try t.keyword()
+                var reverse = false
+                if word == "REVERSE" {
+                    reverse = true
+                    try t.space()
+                    word = try t.keyword()
+                }
+                guard let criterion = IMAPSortKey.Criterion(rawValue: word) else { throw t.fail("unknown sort key") }
+                return IMAPSortKey(criterion, reverse: reverse)
+            }
+            guard !criteria.isEmpty else { throw s.fail("SORT needs at least one criterion") }
+            try s.space()
+            let charset = try s.astringText().uppercased()
+            guard charset == "UTF-8" || charset == "US-ASCII" else {
+                throw s.fail("[BADCHARSET (UTF-8 US-ASCII)] unsupported charset")
+            }
+            try s.space()
+            return .sort(criteria, try IMAPSearchParser.keys(&s), uid: uid)
         case "SEARCH":
             var options: Set<String>?
             if s.skipKeyword("RETURN") {

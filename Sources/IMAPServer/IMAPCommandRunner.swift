@@ -33,7 +33,9 @@ enum IMAPCommandRunner {
 
     static func allowsExpunge(_ kind: IMAPCommand.Kind) -> Bool {
         switch kind {
-        case .fetch(_, _, _, let uid, _), .store(_, _, let uid), .copy(_, _, let uid), .search(_, let uid, _): uid
+        case .fetch(_, _, _, let uid, _), .store(_, _, let uid), .copy(_, _, let uid), .search(_, let uid, _),
+            .sort(_, _, let uid):
+            uid
         default: true
         }
     }
@@ -77,6 +79,8 @@ enum IMAPCommandRunner {
             return try await IMAPFlagStore.copy(set, to: name, uid: uid, move: true, &context)
         case .search(let key, let uid, let options):
             return try await IMAPSearch.run(key, uid: uid, tag: command.tag, returnOptions: options, &context)
+        case .sort(let criteria, let key, let uid):
+            return try await IMAPSort.run(criteria, key, uid: uid, &context)
         case .list, .lsub, .create, .delete, .rename, .subscribe, .unsubscribe, .namespace, .getQuota,
             .getQuotaRoot:
             return try await IMAPFolderCommands.run(command.kind, &context)

@@ -48,6 +48,7 @@ extension IMAPCommand.Kind {
         case .copy(_, _, let uid): uid ? "uid_copy" : "copy"
         case .move(_, _, let uid): uid ? "uid_move" : "move"
         case .search(_, let uid, _): uid ? "uid_search" : "search"
+        case .sort(_, _, let uid): uid ? "uid_sort" : "sort"
         case .getQuotaRoot: "getquotaroot"
         case .getQuota: "getquota"
         }

@@ -23,6 +23,8 @@ extension IMAPCommand.Kind {
         case .uidExpunge(let set): return .uidExpunge(concrete(set, uid: true))
         case .search(let key, let uid, let options):
             return .search(key.resolvingSavedResult(concrete), uid: uid, returnOptions: options)
+        case .sort(let criteria, let key, let uid):
+            return .sort(criteria, key.resolvingSavedResult(concrete), uid: uid)
         default: return self
         }
     }

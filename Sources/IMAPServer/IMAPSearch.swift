@@ -15,18 +15,13 @@ enum IMAPSearch {
             context.selected = selected
         }
         if needsModSeq(key) { context.condStore = true }
-        let summaries = try await context.store.messages(in: selected.folder.id, uids: nil)
         var hits: [UInt32] = []
         var hitUIDs: [MessageUID] = []
         var highestModSeq: ModSeq = 0
-        for summary in summaries {
-            guard let seq = selected.sequenceNumber(of: summary.uid), !selected.isGone(summary.uid) else { continue }
-            var candidate = Candidate(summary: summary, seq: seq, selected: selected, store: context.store)
-            if try await candidate.matches(key) {
-                hits.append(uid ? summary.uid : UInt32(clamping: seq))
-                hitUIDs.append(summary.uid)
-                highestModSeq = max(highestModSeq, summary.modSeq)
-            }
+        for (summary, seq) in try await matching(key, in: selected, store: context.store) {
+            hits.append(uid ? summary.uid : UInt32(clamping: seq))
+            hitUIDs.append(summary.uid)
+            highestModSeq = max(highestModSeq, summary.modSeq)
         }
         // RFC 7162 3.1.5: a search with MODSEQ reports the highest mod-sequence of the hits.
         let reportsModSeq = needsModSeq(key) && !hits.isEmpty
@@ -58,6 +53,19 @@ enum IMAPSearch {
             context.untagged("* SEARCH" + hits.map { " \($0)" }.joined() + modSeq + "\r\n")
         }
         return "OK SEARCH completed"
+    }
+
+    /// The messages of the session's view that match `key`, in sequence-number order.
+    static func matching(_ key: IMAPSearchKey, in selected: SelectedMailbox, store: any MailStore) async throws
+        -> [(summary: MessageSummary, seq: Int)]
+    {
+        var hits: [(summary: MessageSummary, seq: Int)] = []
+        for summary in try await store.messages(in: selected.folder.id, uids: nil) {
+            guard let seq = selected.sequenceNumber(of: summary.uid), !selected.isGone(summary.uid) else { continue }
+            var candidate = Candidate(summary: summary, seq: seq, selected: selected, store: store)
+            if try await candidate.matches(key) { hits.append((summary, seq)) }
+        }
+        return hits
     }
 
     private static func needsModSeq(_ key: IMAPSearchKey) -> Bool {

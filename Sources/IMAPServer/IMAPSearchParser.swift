@@ -19,6 +19,11 @@ enum IMAPSearchParser {
         } else {
             s.index = saved
         }
+        return try keys(&s)
+    }
+
+    /// `1*search-key` separated by spaces, without a charset.
+    static func keys(_ s: inout IMAPScanner) throws(IMAPParseError) -> IMAPSearchKey {
         var keys = [try key(&s, depth: 0)]
         while s.skip(UInt8(ascii: " ")) {
             guard keys.count < 1_000 else { throw s.fail("too many search keys") }

@@ -76,7 +76,7 @@ public struct IMAPSession: Sendable {
             words += [
                 "LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS", "MOVE", "UNSELECT",
                 "SPECIAL-USE", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS", "CONDSTORE", "QRESYNC", "ESEARCH",
-                "SEARCHRES", "QUOTA",
+                "SEARCHRES", "SORT", "QUOTA",
                 "BINARY",
                 "APPENDLIMIT=\(settings.appendLimit)",
             ]

@@ -294,3 +294,19 @@ def test_metrics_count_imap_sessions_commands_and_failures(imap_gateway):
     assert value(r"mailgate_imap_signin_failures_total") >= 1
     assert value(r'mailgate_imap_commands_total\{command="select"\}') >= 1
     assert value(r'mailgate_imap_commands_total\{command="uid_search"\}') >= 1
+
+
+def test_imaplib_sort(imap_gateway):
+    subjects = [b"Re: beta", b"Alpha", b"[list] Fwd: alpha"]
+    with imaplib.IMAP4("127.0.0.1", imap_gateway.imap_port) as imap:
+        imap.login(USER, PASSWORD)
+        typ, data = imap.capability()
+        assert typ == "OK" and b" SORT" in data[0]
+        for subject in subjects:
+            message = MESSAGE.replace(b"Subject: Interop hello", b"Subject: " + subject)
+            assert imap.append("INBOX", None, None, message)[0] == "OK"
+        imap.select("INBOX")
+        typ, data = imap.sort("(SUBJECT)", "UTF-8", "ALL")
+        assert typ == "OK" and data == [b"2 3 1"]
+        typ, data = imap.uid("SORT", "(REVERSE SUBJECT)", "UTF-8", "ALL")
+        assert typ == "OK" and data == [b"1 2 3"]
