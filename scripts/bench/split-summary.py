@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Header-fetch and POP3 rates with the sessions split over two load-tool processes (scripts/bench/compare).
+"""Figures beyond summarize.py's for scripts/bench/compare: header-fetch and POP3 rates with the
+sessions split over two load-tool processes, and server CPU per message.
 
     split-summary.py DIR_A DIR_B
 """
@@ -26,6 +27,14 @@ def pop3_rate(folder: pathlib.Path) -> float:
     )
 
 
+def cpu_per_message(folder: pathlib.Path, name: str, level: int | None = None) -> float:
+    """Server CPU microseconds per message of one suite step (None when not measured)."""
+    data = json.loads((folder / f"{name}.json").read_text())
+    result = data["levels"][level] if level is not None else data["result"]
+    cpu = result.get("server_cpu_s")
+    return cpu * 1e6 / result["messages"] if cpu else float("nan")
+
+
 def main() -> None:
     a, b = (pathlib.Path(arg) for arg in sys.argv[1:3])
     print()
@@ -47,6 +56,23 @@ def main() -> None:
         print(f"| 8 maildrops of 1000 | {pa:,.0f} | {pb:,.0f} | {pb / pa:.2f} |")
     except (OSError, KeyError, ValueError, IndexError) as error:
         print(f"| 8 maildrops of 1000 | missing ({error}) | | |")
+    print()
+    print(f"| server CPU per message, µs (lower is better) | {a.name} | {b.name} | ratio |")
+    print("|---|---:|---:|---:|")
+    steps = [
+        ("IMAP headers, 1000 msgs", "11-headers-small", None),
+        ("IMAP headers, 10000 msgs", "11-headers-big", None),
+        ("IMAP bodies, 1000 msgs", "12-bodies-small", None),
+        ("IMAP bodies, 10000 msgs", "12-bodies-big", None),
+        ("POP3 RETR, 1 session", "30-pop3", 0),
+        ("POP3 RETR, 8 sessions", "30-pop3", 1),
+    ]
+    for label, name, level in steps:
+        try:
+            ca, cb = cpu_per_message(a, name, level), cpu_per_message(b, name, level)
+            print(f"| {label} | {ca:.1f} | {cb:.1f} | {cb / ca:.2f} |")
+        except (OSError, KeyError, ValueError, IndexError, ZeroDivisionError) as error:
+            print(f"| {label} | missing ({error}) | | |")
 
 
 if __name__ == "__main__":
