@@ -173,7 +173,12 @@ let package = Package(
         ),
         .target(
             name: "MailgateTesting",
-            dependencies: ["MailgateCore", "MailStore", "MailStoreSQLite"],
+            dependencies: [
+                "MailgateCore", "MailStore", "MailStoreSQLite",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(

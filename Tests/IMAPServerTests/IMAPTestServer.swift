@@ -89,53 +89,10 @@ struct IMAPTestServer {
     }
 }
 
-/// A line client for IMAP tests.
-final class IMAPTestClient {
-    let channel: any Channel
-    var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
-    let writer: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    var pending: [UInt8] = []
+/// The shared loopback client, with the IMAP transcript player.
+typealias IMAPTestClient = LoopbackClient
 
-    init(
-        channel: any Channel, inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
-        writer: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    ) {
-        self.channel = channel
-        self.iterator = inbound.makeAsyncIterator()
-        self.writer = writer
-    }
-
-    static func connect(port: Int, _ body: (IMAPTestClient) async throws -> Void) async throws {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
-        try await channel.executeThenClose { inbound, outbound in
-            try await body(IMAPTestClient(channel: channel.channel, inbound: inbound, writer: outbound))
-        }
-    }
-
-    func send(_ text: String) async throws { try await writer.write(ByteBuffer(string: text)) }
-
-    /// The next CRLF line, or nil at end of stream.
-    func line() async throws -> String? {
-        while true {
-            if let index = pending.firstIndex(of: 0x0A), index > 0, pending[index - 1] == 0x0D {
-                let line = String(decoding: pending[..<(index - 1)], as: UTF8.self)
-                pending.removeFirst(index + 1)
-                return line
-            }
-            // A line that never comes fails the test instead of hanging it.
-            let channel = self.channel
-            let timeout = channel.eventLoop.scheduleTask(in: .seconds(10)) { channel.close(promise: nil) }
-            defer { timeout.cancel() }
-            guard let chunk = try await iterator.next() else { return nil }
-            pending += chunk.readableBytesView
-        }
-    }
-
+extension LoopbackClient {
     func expect(_ expected: String?, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let received = try await line()
         #expect(received == expected, sourceLocation: sourceLocation)
@@ -168,16 +125,5 @@ final class IMAPTestClient {
             C: s1 \(readOnly ? "EXAMINE" : "SELECT") INBOX
             """)
         while let line = try await line(), !line.hasPrefix("s1 ") {}
-    }
-
-    func startTLS(trusting caPath: String) async throws {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.trustRoots = .file(caPath)
-        let context = try NIOSSLContext(configuration: configuration)
-        let channel = self.channel
-        try await channel.eventLoop.submit {
-            let handler = try NIOSSLClientHandler(context: context, serverHostname: "localhost")
-            try channel.pipeline.syncOperations.addHandler(handler, position: .first)
-        }.get()
     }
 }

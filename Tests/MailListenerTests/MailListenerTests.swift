@@ -44,64 +44,14 @@ enum EchoProtocol {
     }
 }
 
-/// A line client for tests, alive inside ``connect(port:_:)``.
-final class LineClient {
-    let channel: any Channel
-    var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
-    let writer: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    var pending = ""
+/// The shared loopback client.
+typealias LineClient = LoopbackClient
 
-    init(
-        channel: any Channel, inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
-        writer: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    ) {
-        self.channel = channel
-        self.iterator = inbound.makeAsyncIterator()
-        self.writer = writer
-    }
-
-    static func connect(port: Int, _ body: (LineClient) async throws -> Void) async throws {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
-        try await channel.executeThenClose { inbound, outbound in
-            try await body(LineClient(channel: channel.channel, inbound: inbound, writer: outbound))
-        }
-    }
-
-    func send(_ text: String) async throws { try await writer.write(ByteBuffer(string: text)) }
-
+extension LoopbackClient {
     /// Reads the next line and checks it (nil: the server closed the connection).
     func expect(_ expected: String?, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let received = try await line()
         #expect(received == expected, sourceLocation: sourceLocation)
-    }
-
-    /// The next CRLF line, or nil at end of stream.
-    func line() async throws -> String? {
-        while true {
-            if let range = pending.range(of: "\r\n") {
-                let line = String(pending[..<range.lowerBound])
-                pending = String(pending[range.upperBound...])
-                return line
-            }
-            guard let chunk = try await iterator.next() else { return nil }
-            pending += String(buffer: chunk)
-        }
-    }
-
-    func startTLS(trusting caPath: String) async throws {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.trustRoots = .file(caPath)
-        let context = try NIOSSLContext(configuration: configuration)
-        let channel = self.channel
-        try await channel.eventLoop.submit {
-            let handler = try NIOSSLClientHandler(context: context, serverHostname: "localhost")
-            try channel.pipeline.syncOperations.addHandler(handler, position: .first)
-        }.get()
     }
 }
 

@@ -106,61 +106,10 @@ final class POP3Harness: Sendable {
     }
 }
 
-/// A byte-exact line client.
-final class POP3TestClient {
-    let channel: any Channel
-    var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
-    let writer: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    var pending: [UInt8] = []
+/// The shared loopback client, with the POP3 transcript player.
+typealias POP3TestClient = LoopbackClient
 
-    init(
-        channel: any Channel, inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
-        writer: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    ) {
-        self.channel = channel
-        self.iterator = inbound.makeAsyncIterator()
-        self.writer = writer
-    }
-
-    static func connect(port: Int, tls caPath: String? = nil, _ body: (POP3TestClient) async throws -> Void)
-        async throws
-    {
-        let clientContext = try caPath.map { path in
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.trustRoots = .file(path)
-            return try NIOSSLContext(configuration: configuration)
-        }
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let clientContext {
-                        try channel.pipeline.syncOperations.addHandler(
-                            try NIOSSLClientHandler(context: clientContext, serverHostname: "localhost"))
-                    }
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
-        try await channel.executeThenClose { inbound, outbound in
-            try await body(POP3TestClient(channel: channel.channel, inbound: inbound, writer: outbound))
-        }
-    }
-
-    func send(_ text: String) async throws { try await writer.write(ByteBuffer(string: text)) }
-
-    /// The next line up to CRLF, or nil at the end of the stream. A bare LF or CR inside a line
-    /// stays in it, so an exact comparison catches it.
-    func line() async throws -> String? {
-        while true {
-            if let index = pending.indices.dropLast().first(where: { pending[$0] == 13 && pending[$0 + 1] == 10 }) {
-                let line = String(decoding: pending[..<index], as: UTF8.self)
-                pending.removeFirst(index + 2)
-                return line
-            }
-            guard let chunk = try await iterator.next() else { return nil }
-            pending += Array(chunk.readableBytesView)
-        }
-    }
-
+extension LoopbackClient {
     func expect(_ expected: String?, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let received = try await line()
         #expect(received == expected, sourceLocation: sourceLocation)
@@ -186,16 +135,5 @@ final class POP3TestClient {
             }
         }
         if !outgoing.isEmpty { try await send(outgoing) }
-    }
-
-    func startTLS(trusting caPath: String) async throws {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.trustRoots = .file(caPath)
-        let context = try NIOSSLContext(configuration: configuration)
-        let channel = self.channel
-        try await channel.eventLoop.submit {
-            let handler = try NIOSSLClientHandler(context: context, serverHostname: "localhost")
-            try channel.pipeline.syncOperations.addHandler(handler, position: .first)
-        }.get()
     }
 }

@@ -371,7 +371,7 @@ struct POP3TranscriptTests {
         let harness = try await POP3Harness(messages: [Self.first], tls: true)
         let authority = try #require(harness.certificates).file("ca.crt")
         try await harness.withListener(implicitTLS: true) { port in
-            try await POP3TestClient.connect(port: port, tls: authority) { client in
+            try await POP3TestClient.connect(port: port, trusting: authority) { client in
                 try await client.play(
                     """
                     S: +OK Mailgate POP3 ready

@@ -46,52 +46,10 @@ struct TestZone: DNSResolving {
     }
 }
 
-/// A line client for the tests: sends raw bytes, reads CRLF lines.
-final class SMTPTestClient {
-    let channel: any Channel
-    var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
-    let writer: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    var pending: [UInt8] = []
+/// The shared loopback client, with the SMTP reply reader and transcript player.
+typealias SMTPTestClient = LoopbackClient
 
-    init(
-        channel: any Channel, inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
-        writer: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    ) {
-        self.channel = channel
-        self.iterator = inbound.makeAsyncIterator()
-        self.writer = writer
-    }
-
-    static func connect(port: Int, _ body: (SMTPTestClient) async throws -> Void) async throws {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                }
-            }
-        try await channel.executeThenClose { inbound, outbound in
-            try await body(SMTPTestClient(channel: channel.channel, inbound: inbound, writer: outbound))
-        }
-    }
-
-    func send(_ text: String) async throws { try await writer.write(ByteBuffer(string: text)) }
-    func send(bytes: [UInt8]) async throws { try await writer.write(ByteBuffer(bytes: bytes)) }
-
-    /// The next CRLF line, or nil at end of stream.
-    func line() async throws -> String? {
-        while true {
-            if let index = pending.indices.first(where: {
-                pending[$0] == 0x0D && $0 + 1 < pending.count && pending[$0 + 1] == 0x0A
-            }) {
-                let line = String(decoding: pending[..<index], as: UTF8.self)
-                pending.removeFirst(index + 2)
-                return line
-            }
-            guard let chunk = try await iterator.next() else { return nil }
-            pending += Array(chunk.readableBytesView)
-        }
-    }
-
+extension LoopbackClient {
     /// A whole reply (all its lines), or nil at end of stream.
     func reply() async throws -> [String]? {
         var lines: [String] = []
@@ -100,17 +58,6 @@ final class SMTPTestClient {
             if line.count < 4 || line[line.index(line.startIndex, offsetBy: 3)] != "-" { return lines }
         }
         return lines.isEmpty ? nil : lines
-    }
-
-    func startTLS(trusting caPath: String) async throws {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.trustRoots = .file(caPath)
-        let context = try NIOSSLContext(configuration: configuration)
-        let channel = self.channel
-        try await channel.eventLoop.submit {
-            let handler = try NIOSSLClientHandler(context: context, serverHostname: "localhost")
-            try channel.pipeline.syncOperations.addHandler(handler, position: .first)
-        }.get()
     }
 
     /// Plays a transcript: `C:` lines are sent (consecutive ones in one write, i.e. pipelined) with CRLF,
