@@ -216,8 +216,9 @@ extension SQLiteMailStore {
             for start in stride(from: 0, to: contents.count, by: 500) {
                 let batch = contents[start..<min(start + 500, contents.count)]
                 let marks = Array(repeating: "?", count: batch.count).joined(separator: ",")
+                // Cached per batch size: readers ask for the same few sizes again and again.
                 let rows = try Row.fetchCursor(
-                    db, sql: "SELECT id, bytes FROM content WHERE id IN (\(marks))",
+                    db.cachedStatement(sql: "SELECT id, bytes FROM content WHERE id IN (\(marks))"),
                     arguments: StatementArguments(batch.map(\.rawValue)))
                 while let row = try rows.next() { found[ContentID(row[0])] = row[1] }
             }
