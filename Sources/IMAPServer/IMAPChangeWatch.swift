@@ -23,12 +23,16 @@ final class IMAPChangeWatch: Sendable {
         }
     }
 
-    /// The folder now selected (nil: none); starts clean.
-    func select(_ folder: FolderID?) {
+    /// The folder now selected (nil: none); starts clean. SELECT calls it before it reads the
+    /// folder, so a change landing during the read is not missed. Returns true, for use in a
+    /// condition list.
+    @discardableResult
+    func select(_ folder: FolderID?) -> Bool {
         state.withLock { state in
             if state.folder != folder { state.isDirty = false }
             state.folder = folder
         }
+        return true
     }
 
     /// Whether the selected folder changed since the last call.
@@ -41,6 +45,10 @@ final class IMAPChangeWatch: Sendable {
 
     /// Where to signal changes during IDLE (nil when not idling).
     func setIdle(_ continuation: AsyncStream<Void>.Continuation?) {
-        state.withLock { $0.idle = continuation }
+        state.withLock { state in
+            state.idle = continuation
+            // A change that came in before IDLE started listening still wakes it.
+            if state.isDirty { continuation?.yield() }
+        }
     }
 }

@@ -21,9 +21,9 @@ struct IMAPCommandContext {
     let watch: IMAPChangeWatch
 
     /// Sends parts of a long reply before the command ends.
-    let sender: MailSender?
+    let sender: MailSender
     /// The server's shared folder indexes (SELECT starts from them).
-    var folderIndexes = FolderIndexCache()
+    let folderIndexes: FolderIndexCache
 
     /// The reply being built: untagged lines, then the tagged one.
     var output = IMAPResponseWriter()
@@ -33,7 +33,7 @@ struct IMAPCommandContext {
     /// Adds a finished response to the reply. A big one (a whole message) goes out as it is
     /// after what came before, without being copied into the reply first.
     mutating func append(_ response: IMAPResponseWriter) async throws {
-        if let sender, response.buffer.readableBytes >= 64 * 1024 {
+        if response.buffer.readableBytes >= 64 * 1024 {
             if output.buffer.readableBytes > 0 {
                 let before = output.buffer
                 output = IMAPResponseWriter()
@@ -49,7 +49,7 @@ struct IMAPCommandContext {
     /// Sends what the reply holds so far once it passes `threshold` octets, so that a FETCH of a
     /// whole mailbox streams out instead of being built in memory.
     mutating func flush(over threshold: Int = 256 * 1024) async throws {
-        guard let sender, output.buffer.readableBytes >= threshold else { return }
+        guard output.buffer.readableBytes >= threshold else { return }
         let part = output.buffer
         output = IMAPResponseWriter()
         try await sender.send(part)

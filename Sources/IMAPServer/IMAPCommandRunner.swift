@@ -145,6 +145,7 @@ enum IMAPCommandRunner {
     {
         if let known = context.lastDirectory?.folder(named: name),
             let cached = context.folderIndexes.index(of: known.id),
+            context.watch.select(known.id),
             let changes = try? await context.store.changes(in: known.id, since: cached.modSeq),
             let current = changes.folder, current.name == known.name
         {
@@ -155,6 +156,7 @@ enum IMAPCommandRunner {
         }
         let directory = try await context.directory()
         guard let folder = directory.folder(named: name) else { throw IMAPCommandFailure.noSuchMailbox }
+        context.watch.select(folder.id)
         var index: FolderIndex
         if let cached = context.folderIndexes.index(of: folder.id) {
             index = cached
@@ -183,6 +185,10 @@ enum IMAPCommandRunner {
         _ folder: FolderInfo, name: String, items: [IMAPStatusItem], _ context: inout IMAPCommandContext
     ) async throws -> String {
         var parts: [String] = []
+        // SIZE and DELETED need the messages: one read serves both.
+        let messages =
+            items.contains(.size) || items.contains(.deleted)
+            ? try await context.store.messages(in: folder.id, uids: nil) : []
         for item in items {
             let value: String
             switch item {
@@ -192,11 +198,8 @@ enum IMAPCommandRunner {
             case .uidValidity: value = "\(folder.uidValidity)"
             case .unseen: value = "\(folder.unseenCount)"
             case .highestModSeq: value = "\(max(folder.highestModSeq, 1))"
-            case .size:
-                value = "\(try await context.store.messages(in: folder.id, uids: nil).reduce(0) { $0 + $1.size })"
-            case .deleted:
-                let messages = try await context.store.messages(in: folder.id, uids: nil)
-                value = "\(messages.count(where: { $0.flags.contains(.deleted) }))"
+            case .size: value = "\(messages.reduce(0) { $0 + $1.size })"
+            case .deleted: value = "\(messages.count(where: { $0.flags.contains(.deleted) }))"
             }
             parts.append("\(item.rawValue) \(value)")
         }

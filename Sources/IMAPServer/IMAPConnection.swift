@@ -112,8 +112,12 @@ struct IMAPConnection {
                 context.output = IMAPResponseWriter()
                 context.qresync = session.enabled.contains("QRESYNC")
                 context.rev2 = session.enabled.contains("IMAP4REV2")
-                if context.qresync { context.condStore = true }
+                // RFC 7162 3.1 and 3.2.3: ENABLE CONDSTORE (or QRESYNC) turns CONDSTORE on; from
+                // then on every untagged FETCH carries MODSEQ.
+                if context.qresync || session.enabled.contains("CONDSTORE") { context.condStore = true }
+                if context.condStore { context.selected?.includeModSeq = true }
                 await IMAPCommandRunner.run(command, &context)
+                if context.condStore { context.selected?.includeModSeq = true }
                 watch.select(context.selected?.folder.id)
                 session.isSelected = context.selected != nil
                 if context.condStore { session.enableCondStore() }

@@ -76,29 +76,12 @@ enum IMAPFlagStore {
         let code =
             pairs.isEmpty
             ? ""
-            : "[COPYUID \(assignment.uidValidity) \(IMAPSequenceSet.compact(pairs.map(\.source)).description) \(IMAPSequenceSet(pairs.map { .init($0.destination, $0.destination) }).compactDescription)] "
+            : "[COPYUID \(assignment.uidValidity) \(IMAPSequenceSet.compact(pairs.map(\.source)).description) \(IMAPSequenceSet.compact(pairs.map(\.destination)).description)] "
         guard move else { return "OK \(code)COPY completed" }
         // RFC 6851 4.3: COPYUID goes in an untagged OK before the EXPUNGEs.
         if !code.isEmpty { context.untagged("* OK \(code)Moved\r\n") }
         for line in selected.expunge(pairs.map(\.source)) { context.untagged(line) }
         context.selected = selected
         return "OK MOVE completed"
-    }
-}
-
-extension IMAPSequenceSet {
-    /// The set in order given, adjacent ascending runs joined (`5:7,3`): COPYUID pairs source and
-    /// destination UIDs by position (RFC 4315 3), so the order must follow the source's.
-    var compactDescription: String {
-        var runs: [(UInt32, UInt32)] = []
-        for range in ranges {
-            guard let value = range.first else { continue }
-            if let last = runs.last, last.1 != UInt32.max, last.1 + 1 == value {
-                runs[runs.count - 1].1 = value
-            } else {
-                runs.append((value, value))
-            }
-        }
-        return runs.map { $0.0 == $0.1 ? "\($0.0)" : "\($0.0):\($0.1)" }.joined(separator: ",")
     }
 }

@@ -38,6 +38,7 @@ enum IMAPFolderCommands {
             }
             if context.selected?.folder.id == folder.id { context.selected = nil }
             try await context.store.deleteFolder(folder.id)
+            context.folderIndexes.forget(folder.id)
             return "OK DELETE completed"
         case .rename(let from, let to):
             guard let folder = directory.folder(named: from) else { throw IMAPCommandFailure.noSuchMailbox }

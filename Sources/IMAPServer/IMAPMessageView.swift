@@ -20,8 +20,6 @@ final class IMAPMessageView {
         revision = rev2 ? .rev2 : .rev1
     }
 
-    convenience init(_ bytes: [UInt8], rev2: Bool = false) { self.init(Data(bytes), rev2: rev2) }
-
     /// The bytes as an array, for the MIME parser (made once, on first need).
     var bytes: [UInt8] {
         if let array { return array }

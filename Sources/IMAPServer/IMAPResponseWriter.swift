@@ -57,22 +57,14 @@ public struct IMAPResponseWriter: Sendable {
     mutating func flags(_ flags: MessageFlags, _ keywords: [String], recent: Bool) {
         buffer.writeInteger(UInt8(ascii: "("))
         var first = true
-        func word(_ text: StaticString) {
+        func word(_ text: String) {
             if !first { buffer.writeInteger(UInt8(ascii: " ")) }
             first = false
-            buffer.writeStaticString(text)
+            buffer.writeString(text)
         }
-        if flags.contains(.answered) { word("\\Answered") }
-        if flags.contains(.flagged) { word("\\Flagged") }
-        if flags.contains(.deleted) { word("\\Deleted") }
-        if flags.contains(.seen) { word("\\Seen") }
-        if flags.contains(.draft) { word("\\Draft") }
+        for (flag, name) in IMAPFlags.system where flags.contains(flag) { word(name) }
         if recent { word("\\Recent") }
-        for keyword in keywords {
-            if !first { buffer.writeInteger(UInt8(ascii: " ")) }
-            first = false
-            buffer.writeString(keyword)
-        }
+        for keyword in keywords { word(keyword) }
         buffer.writeInteger(UInt8(ascii: ")"))
     }
 

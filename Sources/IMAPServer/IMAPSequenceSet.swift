@@ -33,19 +33,6 @@ public struct IMAPSequenceSet: Sendable, Equatable {
         }
     }
 
-    /// The smallest closed range covering the set, for narrowing a store query.
-    public func bounds(largest: UInt32) -> ClosedRange<UInt32>? {
-        var low = UInt32.max
-        var high: UInt32 = 0
-        for range in ranges {
-            let a = range.first ?? largest
-            let b = range.last ?? largest
-            low = min(low, min(a, b))
-            high = max(high, max(a, b))
-        }
-        return low <= high ? low...high : nil
-    }
-
     /// The wire form (`1:3,5,7:*`), as in COPYUID.
     public var description: String {
         if isSavedResult { return "$" }

@@ -1,4 +1,5 @@
 public import MailStore
+import NIOCore
 
 /// What a session knows of its selected folder (RFC 3501 2.3.1.2): the sequence-number map and
 /// the flags last shown, so it can tell the client what changed since.
@@ -34,14 +35,6 @@ public struct SelectedMailbox: Sendable {
         self.index = index
         self.isReadOnly = isReadOnly
         self.includeModSeq = includeModSeq
-    }
-
-    init(folder: FolderInfo, messages: [MessageSummary], isReadOnly: Bool, includeModSeq: Bool) {
-        var index = FolderIndex(modSeq: folder.highestModSeq)
-        for message in messages {
-            index.append(uid: message.uid, flags: message.flags, keywords: message.keywords, modSeq: message.modSeq)
-        }
-        self.init(folder: folder, index: index, isReadOnly: isReadOnly, includeModSeq: includeModSeq)
     }
 
     var count: Int { index.count }
@@ -161,10 +154,9 @@ enum IMAPFlags {
 
     /// `(\Seen kw ...)`.
     static func list(_ flags: MessageFlags, _ keywords: [String], recent: Bool) -> String {
-        var words = system.filter { flags.contains($0.0) }.map(\.1)
-        if recent { words.append("\\Recent") }
-        words += keywords
-        return "(" + words.joined(separator: " ") + ")"
+        var writer = IMAPResponseWriter()
+        writer.flags(flags, keywords, recent: recent)
+        return String(buffer: writer.buffer)
     }
 
     /// Splits flags as sent into system flags and keywords; nil for an unknown system flag.

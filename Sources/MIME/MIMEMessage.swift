@@ -140,7 +140,7 @@ public struct MIMEPartial: Sendable, Hashable {
     }
 
     /// RFC 3501 6.4.5: an origin past the end gives an empty string; a length past the end is cut.
-    public func apply(to bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    func apply(to bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         guard origin < bytes.count else { return bytes[bytes.endIndex...] }
         let start = bytes.startIndex + origin
         let available = bytes.endIndex - start

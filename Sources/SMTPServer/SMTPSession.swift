@@ -138,8 +138,6 @@ public struct SMTPSession: Sendable {
         case (.resolvingRecipient, .recipientLookupFailed):
             phase = .command
             return [.send(SMTPReply(451, "4.3.0", "Temporary failure looking up the recipient", reason: "store"))]
-        case (.data, .line(let bytes, let endsWithCRLF)):
-            return addDataLine(bytes, endsWithCRLF: endsWithCRLF)
         case (.data(var reader), .lineTooLong):
             phase = .delivering  // see addDataLine
             reader.lineTooLong()

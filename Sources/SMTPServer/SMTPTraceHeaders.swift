@@ -63,25 +63,23 @@ public enum SMTPTraceHeaders {
         output.reserveCapacity(message.count)
         var index = message.startIndex
         var dropping = false
-        var inHeader = true
         while index < message.endIndex {
             let lineEnd = message[index...].firstIndex(of: 0x0A).map { $0 + 1 } ?? message.endIndex
             let line = message[index..<lineEnd]
-            if inHeader {
-                if line.first == 0x0D || line.first == 0x0A {
-                    inHeader = false
-                    dropping = false
-                } else if line.first == 0x20 || line.first == 0x09 {
-                    // A continuation line belongs to the field before it.
-                } else {
-                    dropping = false
-                    if line.count > name.count, zip(line, name).allSatisfy({ $0 | 0x20 == $1 | 0x20 || $0 == $1 }) {
-                        let value = String(decoding: line.dropFirst(name.count), as: UTF8.self)
-                        let id = value.drop { $0 == " " || $0 == "\t" }.prefix {
-                            $0 != ";" && $0 != " " && $0 != "\r" && $0 != "\n"
-                        }
-                        dropping = id.lowercased() == ours
+            if line.first == 0x0D || line.first == 0x0A {
+                // The header ends here: the rest goes over as it is.
+                output.append(contentsOf: message[index...])
+                return output
+            } else if line.first == 0x20 || line.first == 0x09 {
+                // A continuation line belongs to the field before it.
+            } else {
+                dropping = false
+                if line.count > name.count, zip(line, name).allSatisfy({ $0 | 0x20 == $1 | 0x20 || $0 == $1 }) {
+                    let value = String(decoding: line.dropFirst(name.count), as: UTF8.self)
+                    let id = value.drop { $0 == " " || $0 == "\t" }.prefix {
+                        $0 != ";" && $0 != " " && $0 != "\r" && $0 != "\n"
                     }
+                    dropping = id.lowercased() == ours
                 }
             }
             if !dropping { output.append(contentsOf: line) }

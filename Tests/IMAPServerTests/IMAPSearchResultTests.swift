@@ -70,7 +70,8 @@ struct IMAPSearchResultTests {
                     S: a5 OK FETCH completed
                     C: s1 SELECT INBOX
                     """)
-                while let line = try await client.line(), !line.hasPrefix("s1 ") {}
+                let selected = try await client.skip(to: "s1")
+                #expect(selected == "s1 OK [READ-WRITE] SELECT completed")
                 try await client.play(
                     """
                     C: a6 UID SEARCH $

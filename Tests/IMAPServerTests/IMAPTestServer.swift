@@ -124,6 +124,15 @@ extension LoopbackClient {
             \(IMAPSessionTranscriptTests.login)
             C: s1 \(readOnly ? "EXAMINE" : "SELECT") INBOX
             """)
-        while let line = try await line(), !line.hasPrefix("s1 ") {}
+        let done = try await skip(to: "s1")
+        #expect(done?.hasPrefix("s1 OK") == true, "\(done ?? "<closed>")")
+    }
+
+    /// Reads past untagged lines to the tagged reply of `tag`, and returns it.
+    func skip(to tag: String) async throws -> String? {
+        while let line = try await line() {
+            if line.hasPrefix(tag + " ") { return line }
+        }
+        return nil
     }
 }

@@ -57,7 +57,7 @@ def test_imaplib_append_fetch_store_search_expunge(imap_gateway):
         assert data[0][1] == MESSAGE
         assert b"\\Flagged" in data[0][0] and f"RFC822.SIZE {len(MESSAGE)}".encode() in data[0][0]
         typ, data = imap.fetch("1", "(ENVELOPE BODYSTRUCTURE)")
-        assert typ == "OK" and b'"Interop hello"' in data[0] and b'("text" "plain"' in data[0].lower().replace(b'"TEXT" "PLAIN"', b'("text" "plain"') or b"TEXT" in data[0]
+        assert typ == "OK" and b'"Interop hello"' in data[0] and b'("text" "plain"' in data[0].lower()
         typ, data = imap.search(None, "SUBJECT", '"interop"')
         assert data == [b"1"]
         typ, data = imap.uid("SEARCH", "UNSEEN")
