@@ -1,7 +1,7 @@
 import MailStore
 import Synchronization
 
-/// Listens to the store's change feed for one session: marks the selected folder as changed,
+/// Observes the store's change feed for one session's mailbox: marks the selected folder as changed,
 /// and wakes an IDLE (RFC 2177) at once.
 final class IMAPChangeWatch: Sendable {
     private struct State {
@@ -11,15 +11,14 @@ final class IMAPChangeWatch: Sendable {
     }
     private let state = Mutex(State())
 
-    /// Follows `changes` until the stream ends or the task is cancelled.
-    func follow(_ changes: AsyncStream<StoreChange>) async {
-        for await change in changes {
-            guard case .folder(_, let folder) = change else { continue }
-            state.withLock { state in
-                guard state.folder == folder else { return }
-                state.isDirty = true
-                state.idle?.yield()
-            }
+    /// Takes note of one change of the session's mailbox; called by the change feed on the
+    /// store's writer thread, so it only takes the lock and yields.
+    func notice(_ change: StoreChange) {
+        guard case .folder(_, let folder) = change else { return }
+        state.withLock { state in
+            guard state.folder == folder else { return }
+            state.isDirty = true
+            state.idle?.yield()
         }
     }
 

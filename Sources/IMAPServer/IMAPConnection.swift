@@ -14,7 +14,7 @@ struct IMAPConnection {
     var assembler: IMAPCommandAssembler
     var context: IMAPCommandContext?
     let watch = IMAPChangeWatch()
-    var watchTask: Task<Void, Never>?
+    var watchObservation: ChangeObservation?
     var registeredUser: UserID?
 
     init(server: IMAPServer, connection: MailConnection) {
@@ -31,7 +31,7 @@ struct IMAPConnection {
 
     mutating func run() async {
         defer {
-            watchTask?.cancel()
+            watchObservation?.cancel()
             if let registeredUser { server.unregister(registeredUser) }
         }
         do {
@@ -137,9 +137,8 @@ struct IMAPConnection {
         guard server.register(grant.userID) else { return session.handle(.sessionLimitReached(tag: tag)) }
         registeredUser = grant.userID
         server.metrics.sessions.increment()
-        let changes = server.store.changeFeed.subscribe()
         let watch = self.watch
-        watchTask = Task { await watch.follow(changes) }
+        watchObservation = server.store.changeFeed.observe(mailbox: mailbox) { watch.notice($0) }
         context = IMAPCommandContext(
             store: server.store, mailbox: mailbox, user: grant.email, clock: server.clock,
             appendLimit: server.configuration.appendLimit, selected: nil, condStore: false, watch: watch,

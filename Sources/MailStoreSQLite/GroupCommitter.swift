@@ -107,8 +107,10 @@ final class GroupCommitter: Sendable {
                     }
                     return .commit
                 }
-                for job in batch { job.complete(nil) }
+                // Observers first (caches clear there), so a caller that sees its write succeed
+                // never reads a cache that predates it.
                 feed.publish(changes)
+                for job in batch { job.complete(nil) }
             } catch {
                 for job in batch { job.complete(error) }
             }

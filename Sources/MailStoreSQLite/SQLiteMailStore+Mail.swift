@@ -4,7 +4,13 @@ public import MailStore
 
 extension SQLiteMailStore {
     public func resolveRecipient(_ address: EmailAddress) async throws -> RecipientResolution {
-        try await read { db in
+        let key = address.description
+        let generation: RecipientCache.Generation
+        switch recipients.lookup(key) {
+        case .success(let resolution): return resolution
+        case .failure(let missed): generation = missed
+        }
+        let resolution = try await read { db -> RecipientResolution in
             guard try Self.domainExists(db, address.domain) else { return .foreignDomain }
             guard let user = try Self.liveUserID(db, address) else { return .unknownUser }
             guard
@@ -17,6 +23,8 @@ extension SQLiteMailStore {
             let quota: Int64? = row["quota_bytes"]
             return .mailbox(MailboxID(row["id"]), user: user, quotaRemaining: quota.map { $0 - row["used_bytes"] })
         }
+        recipients.remember(resolution, for: key, generation: generation)
+        return resolution
     }
 
     public func deliver(_ message: IncomingMessage, to mailboxes: [MailboxID]) async throws

@@ -18,6 +18,9 @@ public final class SQLiteMailStore: MailStore {
     let origin: String
     /// The newest `change_log` row when the store was opened: the watcher relays what comes after.
     let changeLogStart: Int64
+    let recipients = RecipientCache()
+    /// Keeps ``recipients`` in step with the change feed.
+    private let recipientInvalidation: ChangeObservation
 
     /// Opens (creating if needed) the store in `directory` and migrates it.
     public init(directory: String, clock: any MailgateClock = SystemClock()) throws {
@@ -55,6 +58,10 @@ public final class SQLiteMailStore: MailStore {
         self.changeFeed = feed
         self.committer = GroupCommitter(
             pool: pool, origin: origin, feed: feed, clock: { clock.now.timeIntervalSince1970 })
+        let recipients = self.recipients
+        self.recipientInvalidation = feed.observe { change in
+            if RecipientCache.invalidates(change) { recipients.clear() }
+        }
     }
 
     /// UIDVALIDITY values start from the clock (seconds since 2020) so that a store rebuilt

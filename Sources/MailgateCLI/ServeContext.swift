@@ -29,10 +29,12 @@ struct SignInCacheInvalidator: Service {
     let gate: SignInGate
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            for await change in store.changeFeed.subscribe() {
-                if case .account(let user) = change { gate.forget(user) }
-            }
+        let gate = self.gate
+        let observation = store.changeFeed.observe { change in
+            if case .account(let user) = change { gate.forget(user) }
         }
+        // Called synchronously by the store; this service only keeps the observation alive.
+        try? await gracefulShutdown()
+        observation.cancel()
     }
 }

@@ -26,8 +26,10 @@ public struct SMTPReply: Sendable, Hashable {
         for (index, line) in lines.enumerated() {
             let separator = index == lines.count - 1 ? " " : "-"
             // Reply text is ours, never the client's raw bytes; control characters are still stripped.
-            let safe = String(
-                String.UnicodeScalarView(line.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
+            let safe =
+                line.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7F }
+                ? line
+                : String(String.UnicodeScalarView(line.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
             out += "\(code)\(separator)"
             if let enhanced { out += enhanced + (safe.isEmpty ? "" : " ") }
             out += safe + "\r\n"

@@ -89,6 +89,7 @@ public struct SMTPServer: Sendable {
             // Replies wait here until the session must wait for something else, so the replies
             // to a pipelined batch (RFC 2920) go out in one write.
             var outbox = ByteBuffer()
+            var spfFields: (result: SPFResult, fields: String)?
             session: while true {
                 while !pending.isEmpty {
                     let action = pending.removeFirst()
@@ -137,7 +138,7 @@ public struct SMTPServer: Sendable {
                         pending += session.handle(
                             await deliver(
                                 envelope, body: body, clientIP: connection.remoteAddress, sessionID: sessionID,
-                                logger: logger))
+                                spfFields: &spfFields, logger: logger))
                     case .close:
                         break session
                     }
@@ -171,12 +172,21 @@ public struct SMTPServer: Sendable {
     }
 
     /// Stores the message with its trace headers; the event says how it went.
-    func deliver(_ envelope: SMTPEnvelope, body: [UInt8], clientIP: String, sessionID: String, logger: Logger) async
-        -> SMTPSession.Event
-    {
+    /// `spfFields` keeps the last verdict's SPF fields for the session's next message.
+    func deliver(
+        _ envelope: SMTPEnvelope, body: [UInt8], clientIP: String, sessionID: String,
+        spfFields: inout (result: SPFResult, fields: String)?, logger: Logger
+    ) async -> SMTPSession.Event {
         let now = clock.now
-        let headers = SMTPTraceHeaders.fields(
-            for: envelope,
+        var headers = ""
+        if let spf = envelope.spf {
+            if spfFields?.result != spf {
+                spfFields = (spf, SMTPTraceHeaders.spfFields(spf, authservID: configuration.session.hostname))
+            }
+            headers = spfFields?.fields ?? ""
+        }
+        headers += SMTPTraceHeaders.receivedField(
+            envelope,
             context: .init(
                 hostname: configuration.session.hostname, clientIP: clientIP, sessionID: sessionID, date: now))
         var bytes = Data(headers.utf8)

@@ -24,13 +24,20 @@ public enum SMTPTraceHeaders {
 
     /// The fields, each ending CRLF, to put before the message's own header.
     public static func fields(for envelope: SMTPEnvelope, context: Context) -> String {
-        var out = ""
-        if let spf = envelope.spf {
-            out += "Authentication-Results: \(authenticationResults(spf, authservID: context.hostname))\r\n"
-            out += fold("Received-SPF: \(spf.receivedSPFFieldValue)") + "\r\n"
-        }
-        out += "Received: \(received(envelope, context: context))\r\n"
-        return out
+        (envelope.spf.map { spfFields($0, authservID: context.hostname) } ?? "")
+            + receivedField(envelope, context: context)
+    }
+
+    /// `Authentication-Results:` and `Received-SPF:` for one SPF verdict. A session sending many
+    /// messages for one sender keeps the same verdict, so the server builds these once per verdict.
+    static func spfFields(_ spf: SPFResult, authservID: String) -> String {
+        "Authentication-Results: \(authenticationResults(spf, authservID: authservID))\r\n"
+            + fold("Received-SPF: \(spf.receivedSPFFieldValue)") + "\r\n"
+    }
+
+    /// `Received:`, which names the message's own time and recipient, so it is built per message.
+    static func receivedField(_ envelope: SMTPEnvelope, context: Context) -> String {
+        "Received: \(received(envelope, context: context))\r\n"
     }
 
     /// RFC 5322 2.2.3: folds a field before spaces so lines stay near 78 octets (and far below 998).
@@ -130,12 +137,20 @@ public enum SMTPTraceHeaders {
 
     /// No control characters, no parentheses (the text sits next to comments).
     static func safe(_ text: String) -> String {
-        String(
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "(") && $0 != UInt8(ascii: ")") }) {
+            return text
+        }
+        return String(
             String.UnicodeScalarView(
                 text.unicodeScalars.map { scalar in
                     scalar.value < 0x20 || scalar.value == 0x7F || scalar == "(" || scalar == ")" ? "?" : scalar
                 }))
     }
+
+    private static let weekdayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let monthNames = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
 
     /// RFC 5322 3.3 `date-time` in UTC: `Sat, 28 Nov 2026 03:11:59 +0000`.
     public static func rfc5322Date(_ date: Date) -> String {
@@ -153,10 +168,8 @@ public enum SMTPTraceHeaders {
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         let weekday = Int((days % 7 + 7 + 4) % 7)  // 1970-01-01 was a Thursday.
-        let names = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(names[weekday]), \(day) \(months[Int(month - 1)]) \(year) "
+        return "\(weekdayNames[weekday]), \(day) \(monthNames[Int(month - 1)]) \(year) "
             + "\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60)) +0000"
     }
 }

@@ -312,7 +312,7 @@ struct SMTPTranscriptTests {
         #expect(text.contains("spf=none smtp.mailfrom=j\u{F6}rg@none.test"))
     }
 
-    @Test("RFC 7208 8: SPF fail is refused (550 5.7.23), temperror deferred (451 4.4.3), permerror tagged by default")
+    @Test("RFC 7208 8: SPF fail refused (550 5.7.23), temperror deferred (451 4.4.3), softfail and permerror tagged")
     func spfOutcomes() async throws {
         let harness = try await SMTPHarness()
         try await harness.transcript(
@@ -327,8 +327,13 @@ struct SMTPTranscriptTests {
             S: 451 4.4.3 SPF MAIL FROM check failed (Temp Error); try again later
             C: MAIL FROM:<x@soft.test>
             S: 250 2.1.0 Sender OK
-            C: RSET
-            S: 250 2.0.0 OK
+            C: RCPT TO:<bob@example.test>
+            S: 250 2.1.5 Recipient OK
+            C: DATA
+            S: 354 Start mail input; end with <CRLF>.<CRLF>
+            C: Subject: soft
+            C: .
+            S: 250 2.0.0 Message accepted for delivery
             C: MAIL FROM:<x@perm.test>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<bob@example.test>
@@ -339,7 +344,13 @@ struct SMTPTranscriptTests {
             C: .
             S: 250 2.0.0 Message accepted for delivery
             """)
-        let text = try #require(try await harness.inbox("bob@example.test").first)
+        // Two messages of one session, each with its own verdict's fields.
+        let messages = try await harness.inbox("bob@example.test")
+        #expect(messages.count == 2)
+        let soft = try #require(messages.first)
+        #expect(soft.contains("spf=softfail smtp.mailfrom=x@soft.test"))
+        #expect(soft.contains("Received-SPF: softfail ("))
+        let text = try #require(messages.last)
         #expect(text.contains("spf=permerror smtp.mailfrom=x@perm.test"))
         #expect(text.contains("Received-SPF: permerror ("))
     }
