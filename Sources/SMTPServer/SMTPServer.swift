@@ -86,15 +86,19 @@ public struct SMTPServer: Sendable {
         logger.debug("smtp session opened")
         do {
             var pending = session.handle(.connected)
-            // Replies wait here until the session must wait for something else, so the replies
-            // to a pipelined batch (RFC 2920) go out in one write.
+            // Replies wait here until the session must wait for the client or for a delivery, so
+            // the replies to a pipelined batch go out in one write. RFC 2920 3.2 asks servers to
+            // buffer the replies to MAIL and RCPT and send them as a unit, flushing before they
+            // block on input: the SPF check and recipient lookups in between are not input.
             var outbox = ByteBuffer()
             var spfFields: (result: SPFResult, fields: String)?
             session: while true {
                 while !pending.isEmpty {
                     let action = pending.removeFirst()
-                    if case .send = action {
-                    } else if outbox.readableBytes > 0 {
+                    switch action {
+                    case .send, .checkSPF, .resolveRecipient: break
+                    case .startTLS, .deliver, .close:
+                        guard outbox.readableBytes > 0 else { break }
                         try await connection.send(outbox)
                         outbox.clear()
                     }
