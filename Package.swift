@@ -69,6 +69,7 @@ let package = Package(
             dependencies: [
                 "MailStore", "MailgateCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -1,4 +1,5 @@
 public import Foundation
+import NIOCore
 
 /// A parsed RFC 3501 `date-time`.
 struct IMAPDateTime: Sendable, Equatable {
@@ -24,7 +25,43 @@ public enum IMAPDateFormat {
         let ss = seconds % 60
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         let dd = civil.day < 10 ? " \(civil.day)" : "\(civil.day)"
-        return "\(dd)-\(months[civil.month - 1])-\(civil.year) \(two(hh)):\(two(mm)):\(two(ss)) +0000"
+        // RFC 3501 9: date-year is 4DIGIT.
+        let year =
+            civil.year >= 0 && civil.year < 1000 ? String(String(civil.year + 10_000).dropFirst()) : "\(civil.year)"
+        return "\(dd)-\(months[civil.month - 1])-\(year) \(two(hh)):\(two(mm)):\(two(ss)) +0000"
+    }
+
+    /// Writes the INTERNALDATE text of ``format(_:)`` into `buffer`, without making a string.
+    static func write(_ date: Date, into buffer: inout ByteBuffer) {
+        let (day, seconds) = split(date)
+        let civil = civilDate(day)
+        let month = monthBytes[civil.month - 1]
+        let year = civil.year
+        guard (0...9999).contains(year) else {
+            buffer.writeString(format(date))
+            return
+        }
+        func digit(_ value: Int) -> UInt8 { UInt8(truncatingIfNeeded: 48 + value) }
+        let hh = seconds / 3600
+        let mm = seconds / 60 % 60
+        let ss = seconds % 60
+        let text:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) = (
+                civil.day < 10 ? 0x20 : digit(civil.day / 10), digit(civil.day % 10), 0x2D,
+                month.0, month.1, month.2, 0x2D,
+                digit(year / 1000), digit(year / 100 % 10), digit(year / 10 % 10), digit(year % 10), 0x20,
+                digit(hh / 10), digit(hh % 10), 0x3A, digit(mm / 10), digit(mm % 10), 0x3A, digit(ss / 10),
+                digit(ss % 10), 0x20, 0x2B, 0x30, 0x30, 0x30, 0x30
+            )
+        _ = withUnsafeBytes(of: text) { buffer.writeBytes($0) }
+    }
+
+    private static let monthBytes: [(UInt8, UInt8, UInt8)] = months.map { name in
+        let bytes = Array(name.utf8)
+        return (bytes[0], bytes[1], bytes[2])
     }
 
     /// The UTC calendar day of `date` (SEARCH BEFORE/ON/SINCE compare days, RFC 3501 6.4.4).

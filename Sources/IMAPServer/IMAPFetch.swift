@@ -42,18 +42,17 @@ enum IMAPFetch {
         let batches = Batches(summaries, plan: plan)
         for batch in batches {
             let bytes = plan.needsBytes ? try await context.store.messageBytes(batch.map(\.content)) : [:]
-            let structures: [MessageUID: ContentStructure] =
+            let structures =
                 plan.usesStoredStructure
                 ? try await context.store.structures(
                     in: selected.folder.id, uids: batch[0].uid...batch[batch.count - 1].uid)
-                : [:]
+                : ContentStructures()
             for summary in batch {
                 guard let seq = selected.sequenceNumber(of: summary.uid), !selected.isGone(summary.uid) else {
                     continue
                 }
-                let structure = structures[summary.uid]
                 var view: IMAPMessageView?
-                if plan.needsBytes || (plan.usesStoredStructure && structure == nil) {
+                if plan.needsBytes || (plan.usesStoredStructure && !structures.contains(summary.uid)) {
                     // Bytes come with the batch; a message stored before structures were kept
                     // is read alone. Missing either way: removed meanwhile, so left out.
                     let data: Data?
@@ -70,10 +69,12 @@ enum IMAPFetch {
                 if view == nil {
                     // Rows only (flags, dates, sizes, kept structures): nothing can fail half-way,
                     // so the response is written straight into the reply.
-                    context.output.raw("* \(seq) FETCH (")
-                    for (index, item) in items.enumerated() {
+                    context.output.raw("* ")
+                    context.output.number(seq)
+                    context.output.raw(" FETCH (")
+                    for index in items.indices {
                         if index > 0 { context.output.raw(" ") }
-                        try render(item, summary, nil, structure, recent: recent, &context.output)
+                        try render(items[index], summary, nil, structures, recent: recent, &context.output)
                     }
                     context.output.raw(")\r\n")
                     try await context.flush()
@@ -81,10 +82,12 @@ enum IMAPFetch {
                 }
                 // Sized for the message up front: growing by doubling would copy it several times.
                 var writer = IMAPResponseWriter(capacity: (view?.data.count ?? 0) + 1024)
-                writer.raw("* \(seq) FETCH (")
-                for (index, item) in items.enumerated() {
+                writer.raw("* ")
+                writer.number(seq)
+                writer.raw(" FETCH (")
+                for index in items.indices {
                     if index > 0 { writer.raw(" ") }
-                    try render(item, summary, view, structure, recent: recent, &writer)
+                    try render(items[index], summary, view, structures, recent: recent, &writer)
                 }
                 writer.raw(")\r\n")
                 try await context.append(writer)
@@ -95,17 +98,27 @@ enum IMAPFetch {
     }
 
     private static func render(
-        _ item: IMAPFetchItem, _ summary: MessageSummary, _ view: IMAPMessageView?, _ structure: ContentStructure?,
-        recent: Bool, _ writer: inout IMAPResponseWriter
+        _ item: IMAPFetchItem, _ summary: MessageSummary, _ view: IMAPMessageView?,
+        _ structures: ContentStructures, recent: Bool, _ writer: inout IMAPResponseWriter
     ) throws {
         switch item {
         case .flags:
             writer.raw("FLAGS ")
             writer.flags(summary.flags, summary.keywords, recent: recent)
-        case .uid: writer.raw("UID \(summary.uid)")
-        case .internalDate: writer.raw("INTERNALDATE \"\(IMAPDateFormat.format(summary.internalDate))\"")
-        case .rfc822Size: writer.raw("RFC822.SIZE \(summary.size)")
-        case .modSeq: writer.raw("MODSEQ (\(summary.modSeq))")
+        case .uid:
+            writer.raw("UID ")
+            writer.number(summary.uid)
+        case .internalDate:
+            writer.raw("INTERNALDATE \"")
+            IMAPDateFormat.write(summary.internalDate, into: &writer.buffer)
+            writer.raw("\"")
+        case .rfc822Size:
+            writer.raw("RFC822.SIZE ")
+            writer.number(summary.size)
+        case .modSeq:
+            writer.raw("MODSEQ (")
+            writer.number(summary.modSeq)
+            writer.raw(")")
         case .rfc822:
             writer.raw("RFC822 ")
             writer.literal(view?.data ?? Data())
@@ -117,10 +130,18 @@ enum IMAPFetch {
             writer.literal(try view?.section("TEXT", partial: nil) ?? [])
         case .envelope:
             writer.raw("ENVELOPE ")
-            writer.bytes(structure?.envelope ?? view?.envelope ?? Array("NIL".utf8))
+            if let kept = structures.envelope(of: summary.uid) {
+                writer.bytes(kept)
+            } else {
+                writer.bytes(view?.envelope ?? Array("NIL".utf8))
+            }
         case .bodyStructure:
             writer.raw("BODYSTRUCTURE ")
-            writer.bytes(structure?.bodyStructure ?? view?.bodyStructure(extensible: true) ?? [])
+            if let kept = structures.bodyStructure(of: summary.uid) {
+                writer.bytes(kept)
+            } else {
+                writer.bytes(view?.bodyStructure(extensible: true) ?? [])
+            }
         case .body:
             writer.raw("BODY ")
             writer.bytes(view?.bodyStructure(extensible: false) ?? [])

@@ -1,3 +1,4 @@
+import MailListener
 import MailStore
 public import NIOCore
 
@@ -5,7 +6,7 @@ public import NIOCore
 ///
 /// Strings are quoted when that is exact (7-bit, no CR/LF/NUL), otherwise sent as literals.
 public struct IMAPResponseWriter: Sendable {
-    public private(set) var buffer: ByteBuffer
+    public internal(set) var buffer: ByteBuffer
 
     public init(capacity: Int = 256) { buffer = ByteBufferAllocator().buffer(capacity: capacity) }
 
@@ -13,6 +14,10 @@ public struct IMAPResponseWriter: Sendable {
     public mutating func raw(_ text: String) { buffer.writeString(text) }
 
     public mutating func bytes(_ bytes: some Collection<UInt8>) { buffer.writeBytes(bytes) }
+
+    /// A number in decimal, written straight into the buffer (no string made on the way: a
+    /// FETCH of a big folder writes several per message).
+    public mutating func number(_ value: some BinaryInteger) { buffer.writeDecimal(value) }
 
     /// A string: quoted when safe, else a literal.
     public mutating func string(_ value: some Collection<UInt8>) {

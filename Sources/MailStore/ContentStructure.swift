@@ -24,3 +24,56 @@ public struct ContentStructure: Sendable, Hashable {
         self.init(envelope: message.envelope(.rev1), bodyStructure: message.bodyStructure(extensible: true))
     }
 }
+
+/// The kept structures of a run of messages, read together for a FETCH: one buffer holds every
+/// ENVELOPE and BODYSTRUCTURE, so a header listing of 2,000 messages makes one allocation, not
+/// 4,000.
+public struct ContentStructures: Sendable {
+    private struct Span: Sendable {
+        let envelope: Range<Int>
+        let bodyStructure: Range<Int>
+    }
+    private var storage: [UInt8] = []
+    private var spans: [MessageUID: Span] = [:]
+
+    public init() {}
+
+    /// Adds a message's structure.
+    public mutating func append(
+        _ uid: MessageUID, envelope: UnsafeRawBufferPointer, bodyStructure: UnsafeRawBufferPointer
+    ) {
+        let start = storage.count
+        storage.append(contentsOf: envelope)
+        let middle = storage.count
+        storage.append(contentsOf: bodyStructure)
+        spans[uid] = Span(envelope: start..<middle, bodyStructure: middle..<storage.count)
+    }
+
+    public mutating func reserveCapacity(messages: Int, bytes: Int) {
+        spans.reserveCapacity(messages)
+        storage.reserveCapacity(bytes)
+    }
+
+    /// The message's ENVELOPE, or nil if none was kept.
+    public func envelope(of uid: MessageUID) -> ArraySlice<UInt8>? { spans[uid].map { storage[$0.envelope] } }
+
+    /// The message's BODYSTRUCTURE, or nil if none was kept.
+    public func bodyStructure(of uid: MessageUID) -> ArraySlice<UInt8>? {
+        spans[uid].map { storage[$0.bodyStructure] }
+    }
+
+    /// Whether a structure was kept for the message.
+    public func contains(_ uid: MessageUID) -> Bool { spans[uid] != nil }
+
+    /// The messages with a kept structure, ascending.
+    public var uids: [MessageUID] { spans.keys.sorted() }
+
+    public var isEmpty: Bool { spans.isEmpty }
+
+    /// One message's structure as a value (tests, single lookups).
+    public subscript(uid: MessageUID) -> ContentStructure? {
+        guard let span = spans[uid] else { return nil }
+        return ContentStructure(
+            envelope: Array(storage[span.envelope]), bodyStructure: Array(storage[span.bodyStructure]))
+    }
+}

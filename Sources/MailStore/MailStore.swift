@@ -109,8 +109,7 @@ public protocol MailStore: Sendable {
     func messageBytes(_ contents: [ContentID]) async throws -> [ContentID: Data]
     /// The structure kept for each message of the folder in `uids` (see ``ContentStructure``);
     /// a message stored before structures were kept is missing from the answer.
-    func structures(in folder: FolderID, uids: ClosedRange<MessageUID>) async throws
-        -> [MessageUID: ContentStructure]
+    func structures(in folder: FolderID, uids: ClosedRange<MessageUID>) async throws -> ContentStructures
     /// IMAP APPEND (RFC 3501 6.3.11, RFC 4315 APPENDUID).
     func append(
         _ message: IncomingMessage, to folder: FolderID, flags: MessageFlags, keywords: [String]

@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import GRDBSQLite
 public import MailStore
 
 extension SQLiteMailStore {
@@ -234,28 +235,35 @@ extension SQLiteMailStore {
         }
     }
 
-    public func structures(in folder: FolderID, uids: ClosedRange<MessageUID>) async throws
-        -> [MessageUID: ContentStructure]
-    {
+    public func structures(in folder: FolderID, uids: ClosedRange<MessageUID>) async throws -> ContentStructures {
         try await read { db in
-            let rows = try Row.fetchCursor(
-                db.cachedStatement(
-                    sql: """
-                        SELECT m.uid, s.envelope, s.body_structure FROM message m
-                        JOIN content_structure s ON s.content_id = m.content_id
-                        WHERE m.folder_id = ? AND m.uid BETWEEN ? AND ?
-                        """), arguments: [folder.rawValue, uids.lowerBound, uids.upperBound])
-            var found: [MessageUID: ContentStructure] = [:]
-            found.reserveCapacity(Int(min(uids.upperBound - uids.lowerBound, 10_000)) + 1)
-            while let row = try rows.next() {
-                // Copied once, from SQLite's buffer straight into the arrays.
-                let envelope = try row.withUnsafeData(atIndex: 1) { [UInt8]($0 ?? Data()) }
-                let bodyStructure = try row.withUnsafeData(atIndex: 2) { [UInt8]($0 ?? Data()) }
-                found[MessageUID(truncatingIfNeeded: row[0] as Int64)] = ContentStructure(
-                    envelope: envelope, bodyStructure: bodyStructure)
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT m.uid, s.envelope, s.body_structure FROM message m
+                    JOIN content_structure s ON s.content_id = m.content_id
+                    WHERE m.folder_id = ? AND m.uid BETWEEN ? AND ?
+                    """)
+            let rows = try Row.fetchCursor(statement, arguments: [folder.rawValue, uids.lowerBound, uids.upperBound])
+            let span = Int(min(uids.upperBound - uids.lowerBound, 10_000)) + 1
+            var found = ContentStructures()
+            found.reserveCapacity(messages: span, bytes: span * 768)
+            // Each row's blobs go from SQLite's buffer straight into the one shared buffer: no
+            // Data or array per message (a header FETCH of a big folder reads thousands).
+            let raw = statement.sqliteStatement
+            while try rows.next() != nil {
+                found.append(
+                    MessageUID(truncatingIfNeeded: sqlite3_column_int64(raw, 0)),
+                    envelope: Self.blob(raw, column: 1), bodyStructure: Self.blob(raw, column: 2))
             }
             return found
         }
+    }
+
+    /// A blob column of the current row, valid until the statement steps again.
+    private static func blob(_ statement: SQLiteStatement, column: Int32) -> UnsafeRawBufferPointer {
+        // sqlite3_column_blob before sqlite3_column_bytes, as SQLite documents.
+        let start = sqlite3_column_blob(statement, column)
+        return UnsafeRawBufferPointer(start: start, count: Int(sqlite3_column_bytes(statement, column)))
     }
 
     public func append(_ message: IncomingMessage, to folder: FolderID, flags: MessageFlags, keywords: [String])

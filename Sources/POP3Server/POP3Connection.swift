@@ -89,10 +89,19 @@ struct POP3Connection {
             case .pause(let duration):
                 try await flush()
                 try await Task.sleep(for: duration)
-            case .load(let content):
-                let bytes = try? await state.prefetch.bytes(
-                    of: content, in: state.session.signedInMaildrop, store: server.store)
-                next = state.session.handle(.loaded(bytes ?? nil))
+            case .load(let content, let number):
+                do {
+                    let bytes =
+                        if let maildrop = state.session.signedInMaildrop {
+                            try await state.prefetch.bytes(at: number - 1, in: maildrop, store: server.store)
+                        } else {
+                            try await server.store.messageBytes(content)
+                        }
+                    next = state.session.handle(.loaded(bytes))
+                } catch {
+                    logger.error("message read failed", metadata: ["error": "\(error)"])
+                    next = state.session.handle(.loadFailed)
+                }
             case .remove(let uids, let folder):
                 do {
                     let removed = try await server.store.remove(uids, from: folder, onlyDeleted: false)

@@ -15,8 +15,10 @@ public struct POP3Session: Sendable {
         case saslResponse(String)
         case lineTooLong
         case signedIn(SignInOutcome)
-        /// The bytes asked for by ``Action/load(_:)``; nil if the message was removed meanwhile.
+        /// The bytes asked for by ``Action/load(_:number:)``; nil if the message was removed meanwhile.
         case loaded(Data?)
+        /// ``Action/load(_:number:)`` failed in the store (not a removal): worth trying again.
+        case loadFailed
         /// The outcome of ``Action/remove(_:from:)``.
         case removed(succeeded: Bool)
         case tlsStarted
@@ -42,7 +44,8 @@ public struct POP3Session: Sendable {
         case signIn(login: String, password: Secret)
         /// Wait before the next action (after a failed sign-in), without blocking anyone else.
         case pause(Duration)
-        case load(ContentID)
+        /// Read a message's bytes; `number` is its message number, for read-ahead.
+        case load(ContentID, number: Int)
         /// RFC 1939 6: the UPDATE state's removal, in one store transaction.
         case remove([MessageUID], from: FolderID)
         case startTLS
@@ -95,6 +98,11 @@ public struct POP3Session: Sendable {
         case .saslResponse(let response): return saslResponse(response)
         case .signedIn(let outcome): return signedIn(outcome)
         case .loaded(let bytes): return loaded(bytes)
+        case .loadFailed:
+            guard case .loading = state else { return [] }
+            state = .transaction
+            // RFC 3206 4: a temporary failure of the server, not of the message.
+            return [err("[SYS/TEMP] the message could not be read now, try again")]
         case .removed(let succeeded):
             state = .closed
             // RFC 1939 6: if the removal fails, say so with -ERR, and still end the session.
@@ -221,14 +229,14 @@ public struct POP3Session: Sendable {
             case .failure(let failure): return [failure.reply]
             case .success(let found):
                 state = .loading(number: number, bodyLines: nil)
-                return [.load(found.content)]
+                return [.load(found.content, number: number)]
             }
         case .top(let number, let lines):
             switch message(number, drop) {
             case .failure(let failure): return [failure.reply]
             case .success(let found):
                 state = .loading(number: number, bodyLines: lines)
-                return [.load(found.content)]
+                return [.load(found.content, number: number)]
             }
         case .dele(let number):
             switch message(number, drop) {
