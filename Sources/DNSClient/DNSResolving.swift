@@ -52,4 +52,11 @@ public enum DNSLookupResult: Hashable, Sendable {
 public protocol DNSResolving: Sendable {
     /// Looks up records of `type` for `name`, following CNAMEs.
     func lookup(_ name: DNSName, _ type: DNSRecordType) async -> DNSLookupResult
+    /// The answer `lookup` would give from what it already knows, without asking anyone; nil
+    /// when it would have to ask (or keeps no cache).
+    func cachedResult(_ name: DNSName, _ type: DNSRecordType) -> DNSLookupResult?
+}
+
+extension DNSResolving {
+    public func cachedResult(_ name: DNSName, _ type: DNSRecordType) -> DNSLookupResult? { nil }
 }

@@ -32,6 +32,10 @@ public final class DNSStubResolver: DNSResolving {
         self.now = now
     }
 
+    public func cachedResult(_ name: DNSName, _ type: DNSRecordType) -> DNSLookupResult? {
+        cache?.result(for: name, type, now: now())
+    }
+
     public func lookup(_ name: DNSName, _ type: DNSRecordType) async -> DNSLookupResult {
         if let cached = cache?.result(for: name, type, now: now()) { return cached }
         var current = name

@@ -15,6 +15,8 @@ final class LineFramer: ChannelInboundHandler {
     let literalDecision: (@Sendable (ByteBufferView) -> LiteralDecision)?
     private var buffer: ByteBuffer?
     private(set) var epoch = 0
+    /// Frames passed on so far; with the count the session has taken, tells whether input waits.
+    private(set) var framesEmitted = 0
     private var skippingLongLine = false
     private var literalRemaining = 0
     private var literalIsDiscarded = false
@@ -48,6 +50,7 @@ final class LineFramer: ChannelInboundHandler {
             buffer = incoming
         }
         while let frame = nextFrame() {
+            framesEmitted += 1
             context.fireChannelRead(wrapInboundOut(StampedFrame(epoch: epoch, frame: frame)))
         }
         if buffer?.readableBytes == 0 { buffer = nil } else { buffer?.discardReadBytes() }

@@ -11,6 +11,8 @@ public final class MailConnection {
     private let writer: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private let framer: NIOLoopBound<LineFramer>
     private var epoch = 0
+    /// Framer frames taken by ``next()``, dropped ones included.
+    private var framesTaken = 0
     /// The client's address, as text (for logs, throttling and the `Received:` header).
     public let remoteAddress: String
     /// The connection came from loopback, which counts as secure (as Dovecot does by default).
@@ -41,11 +43,21 @@ public final class MailConnection {
     /// The next frame, or nil when the client has gone.
     public func next() async throws -> InboundFrame? {
         while let stamped = try await frames.next() {
+            if stamped.epoch != nil { framesTaken += 1 }
             // RFC 3207 4.2: nothing the client sent before TLS is believed after it.
             if let frameEpoch = stamped.epoch, frameEpoch < epoch { continue }
             return stamped.frame
         }
         return nil
+    }
+
+    /// Whether a complete command line has arrived that ``next()`` has not returned yet: a
+    /// pipelining client (RFC 2449 PIPELINING, RFC 2920) sent several at once, and replies may
+    /// wait to go out together. False when unsure (off the connection's event loop), so a caller
+    /// that holds replies only while this is true never holds them while it waits for input.
+    public var hasBufferedInput: Bool {
+        guard channel.eventLoop.inEventLoop else { return false }
+        return framer.value.framesEmitted > framesTaken
     }
 
     /// Sends bytes (flushed at once).

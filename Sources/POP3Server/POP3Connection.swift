@@ -63,12 +63,18 @@ struct POP3Connection {
         var session: POP3Session
         var lockedMailbox: MailboxID?
         var prefetch = MessagePrefetch()
+        /// Replies not yet sent: those to a pipelined batch go out together.
+        var output = ByteBuffer()
     }
+
+    /// Replies held for a pipelined batch are sent once they reach this size.
+    static let heldReplyLimit = 256 * 1024
 
     /// Performs actions (and those they lead to) in order; true when the session is over.
     private func perform(_ actions: [POP3Session.Action], _ state: inout DriverState) async throws -> Bool {
         var pending = actions[...]
-        var output = ByteBuffer()
+        var output = state.output
+        state.output = ByteBuffer()
         func flush() async throws {
             guard output.readableBytes > 0 else { return }
             server.metrics.bytesSent.increment(by: Int64(output.readableBytes))
@@ -129,7 +135,13 @@ struct POP3Connection {
             }
             pending.insert(contentsOf: next, at: pending.startIndex)
         }
-        try await flush()
+        // RFC 2449 6.6 PIPELINING: while the client's next commands are already here, their
+        // replies join this one; all go out before the session waits for input.
+        if connection.hasBufferedInput && output.readableBytes < Self.heldReplyLimit {
+            state.output = output
+        } else {
+            try await flush()
+        }
         return false
     }
 

@@ -86,10 +86,10 @@ public struct SMTPServer: Sendable {
         logger.debug("smtp session opened")
         do {
             var pending = session.handle(.connected)
-            // Replies wait here until the session must wait for the client or for a delivery, so
-            // the replies to a pipelined batch go out in one write. RFC 2920 3.2 asks servers to
-            // buffer the replies to MAIL and RCPT and send them as a unit, flushing before they
-            // block on input: the SPF check and recipient lookups in between are not input.
+            // Replies wait here while the rest of a pipelined batch is already read, so that the
+            // batch's replies go out in one write. RFC 2920 3.2 asks servers to buffer the replies
+            // to MAIL and RCPT and send them as a unit, flushing before they block on input: the
+            // SPF check and recipient lookups in between are not input.
             var outbox = ByteBuffer()
             var spfFields: (result: SPFResult, fields: String)?
             session: while true {
@@ -147,7 +147,8 @@ public struct SMTPServer: Sendable {
                         break session
                     }
                 }
-                if outbox.readableBytes > 0 {
+                // Held while the batch's next command is already here (RFC 2920 3.2).
+                if outbox.readableBytes > 0 && !(connection.hasBufferedInput && outbox.readableBytes < 16 * 1024) {
                     try await connection.send(outbox)
                     outbox.clear()
                 }

@@ -1,5 +1,6 @@
 public import DNSClient
 import Foundation
+import Synchronization
 
 /// RFC 7208's `check_host()` over any `DNSResolving`, with the section 4.6.4 limits and an overall time limit.
 ///
@@ -96,9 +97,17 @@ public struct SPFEvaluator: Sendable {
             receiver: receiver)
         // RFC 7208 4.3: a malformed <domain> (empty or over-long label, not fully qualified, a literal) is "none".
         guard Self.isValidInitialDomain(domain) else { return base }
+        // Answered from the resolver's cache alone when it can be: no DNS query means nothing to
+        // time out, so the timer task (and its thread wake-ups) is spared for a sender seen before.
+        let cacheOnly = CacheOnlyResolver(resolver)
+        var quick = SPFCheck(
+            evaluator: self, resolver: cacheOnly, ip: client, sender: sender, localPart: localPart,
+            senderDomain: domain, helo: helo, receiver: receiver)
+        let quickAnswer = await quick.run(domain: domain, base: base)
+        if !cacheOnly.missed { return quickAnswer }
         let context = SPFCheck(
-            evaluator: self, ip: client, sender: sender, localPart: localPart, senderDomain: domain, helo: helo,
-            receiver: receiver)
+            evaluator: self, resolver: resolver, ip: client, sender: sender, localPart: localPart,
+            senderDomain: domain, helo: helo, receiver: receiver)
         let timeLimit = limits.timeLimit
         let clock = self.clock
         return await withTaskGroup(of: SPFResult?.self) { group in
@@ -151,6 +160,8 @@ enum SPFAbort: Error {
 /// The state of one `check_host()` run: inputs plus the RFC 7208 4.6.4 counters.
 struct SPFCheck {
     let evaluator: SPFEvaluator
+    /// The evaluator's resolver, or a cache-only view of it.
+    let resolver: any DNSResolving
     let ip: IPAddress
     let sender: String
     let localPart: String
@@ -161,10 +172,11 @@ struct SPFCheck {
     var voidLookups = 0
 
     init(
-        evaluator: SPFEvaluator, ip: IPAddress, sender: String, localPart: String, senderDomain: String,
-        helo: String, receiver: String
+        evaluator: SPFEvaluator, resolver: any DNSResolving, ip: IPAddress, sender: String, localPart: String,
+        senderDomain: String, helo: String, receiver: String
     ) {
         self.evaluator = evaluator
+        self.resolver = resolver
         self.ip = ip
         self.sender = sender
         self.localPart = localPart
@@ -173,7 +185,6 @@ struct SPFCheck {
         self.receiver = receiver
     }
 
-    var resolver: any DNSResolving { evaluator.resolver }
     var limits: SPFEvaluator.Limits { evaluator.limits }
 
     /// What one record evaluation produced; `explanation` is the `exp=` of the record that failed.
@@ -417,5 +428,22 @@ struct SPFCheck {
 
     static func hexDigit(_ nibble: UInt8, uppercase: Bool) -> UInt8 {
         nibble < 10 ? UInt8(ascii: "0") + nibble : (uppercase ? UInt8(ascii: "A") : UInt8(ascii: "a")) + nibble - 10
+    }
+}
+
+/// A resolver that answers only from another's cache and notes any question it could not answer;
+/// a check run through it that missed nothing is the check's true answer.
+final class CacheOnlyResolver: DNSResolving {
+    private let base: any DNSResolving
+    private let missedAny = Mutex(false)
+
+    init(_ base: any DNSResolving) { self.base = base }
+
+    var missed: Bool { missedAny.withLock { $0 } }
+
+    func lookup(_ name: DNSName, _ type: DNSRecordType) async -> DNSLookupResult {
+        if let cached = base.cachedResult(name, type) { return cached }
+        missedAny.withLock { $0 = true }
+        return .failure(.timeout)
     }
 }

@@ -24,6 +24,8 @@ enum EchoProtocol {
                         if text == "QUIT" {
                             try await connection.send("+OK bye\r\n")
                             return
+                        } else if text == "PENDING" {
+                            try await connection.send("+OK pending=\(connection.hasBufferedInput)\r\n")
                         } else if text == "STARTTLS", let tls {
                             try await connection.startTLS(tls, sending: ByteBuffer(string: "+OK go ahead\r\n"))
                         } else {
@@ -94,6 +96,20 @@ struct MailListenerTests {
                 try await client.send("QUIT\r\n")
                 try await client.expect("+OK bye")
                 try await client.expect(nil)
+            }
+        }
+    }
+
+    @Test("A session knows when the client's next line is already here (pipelined replies may wait)")
+    func bufferedInput() async throws {
+        try await withListener { port, _ in
+            try await LineClient.connect(port: port) { client in
+                try await client.expect("+OK hi secure=true")
+                try await client.send("PENDING\r\nPENDING\r\n")
+                try await client.expect("+OK pending=true")
+                try await client.expect("+OK pending=false")
+                try await client.send("PENDING\r\n")
+                try await client.expect("+OK pending=false")
             }
         }
     }

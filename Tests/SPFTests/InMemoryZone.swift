@@ -10,6 +10,14 @@ struct InMemoryZone: DNSResolving {
     }
 
     private(set) var entries: [DNSName: [Entry]] = [:]
+    /// Which names `cachedResult` answers, as a resolver with a warm cache would: none, all,
+    /// or some (the evaluator must then fall back to real lookups).
+    var cachedNames: CachedNames = .none
+
+    enum CachedNames: Sendable {
+        case none, all
+        case only(Set<DNSName>)
+    }
 
     init() {}
 
@@ -37,6 +45,14 @@ struct InMemoryZone: DNSResolving {
 
     func lookup(_ name: DNSName, _ type: DNSRecordType) async -> DNSLookupResult {
         resolve(name, type)
+    }
+
+    func cachedResult(_ name: DNSName, _ type: DNSRecordType) -> DNSLookupResult? {
+        switch cachedNames {
+        case .none: nil
+        case .all: resolve(name, type)
+        case .only(let names): names.contains(name) ? resolve(name, type) : nil
+        }
     }
 
     /// The synchronous answer `lookup` gives (the in-process DNS server answers from it too).

@@ -252,13 +252,19 @@ struct SPFEvaluatorTests {
             for record in records { zone.add(name, record) }
         }
         zone.addTimeout("slow.example.net")
-        let evaluator = SPFEvaluator(resolver: zone)
-        let ip = try #require(IPAddress(row.ip))
-        let result = await evaluator.evaluate(
-            ip: ip, mailFrom: row.mailFrom, helo: row.helo, receiver: "mx.receiver.test")
-        #expect(result.code == row.expected, "\(result.problem ?? "")")
-        if let explanation = row.explanation {
-            #expect(result.explanation == explanation)
+        // Uncached, all cached (the cache-only pass decides), and half cached (it must give up
+        // and ask): the same verdict each time.
+        let partly = Set(["example.com", "example.org"].compactMap(DNSName.init))
+        for cached in [InMemoryZone.CachedNames.none, .all, .only(partly)] {
+            zone.cachedNames = cached
+            let evaluator = SPFEvaluator(resolver: zone)
+            let ip = try #require(IPAddress(row.ip))
+            let result = await evaluator.evaluate(
+                ip: ip, mailFrom: row.mailFrom, helo: row.helo, receiver: "mx.receiver.test")
+            #expect(result.code == row.expected, "\(cached): \(result.problem ?? "")")
+            if let explanation = row.explanation {
+                #expect(result.explanation == explanation)
+            }
         }
     }
 
@@ -282,6 +288,32 @@ struct SPFEvaluatorTests {
                 == "s=a+b@example.com l=a+b o=example.com d=example.com "
                 + "i=2.0.0.1.0.D.B.8.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1 p=host.example.com v=ip6 "
                 + "h=client.example.org c=2001:db8::1 r=mx.receiver.test t=1700000000 L=a%2Bb d1r=example")
+    }
+
+    @Test("A sender whose answers are all cached is decided from the cache, without asking")
+    func decidedFromCache() async throws {
+        /// Answers only from its "cache"; a real question would hang past the time limit.
+        struct CacheOnly: DNSResolving {
+            let zone: InMemoryZone
+            func lookup(_ name: DNSName, _ type: DNSRecordType) async -> DNSLookupResult {
+                try? await Task.sleep(for: .seconds(30))
+                return .failure(.timeout)
+            }
+            func cachedResult(_ name: DNSName, _ type: DNSRecordType) -> DNSLookupResult? {
+                zone.resolve(name, type)
+            }
+        }
+        let zone = InMemoryZone([
+            "example.com": [.txt("v=spf1 include:_spf.example.com -all")],
+            "_spf.example.com": [.txt("v=spf1 ip4:192.0.2.0/24 -all")],
+        ])
+        let evaluator = SPFEvaluator(resolver: CacheOnly(zone: zone), limits: .init(timeLimit: .milliseconds(200)))
+        let pass = await evaluator.evaluate(
+            ip: IPAddress("192.0.2.7")!, mailFrom: "a@example.com", helo: "h.example.com", receiver: "r.test")
+        #expect(pass.code == .pass)
+        let fail = await evaluator.evaluate(
+            ip: IPAddress("198.51.100.7")!, mailFrom: "a@example.com", helo: "h.example.com", receiver: "r.test")
+        #expect(fail.code == .fail)
     }
 
     @Test("RFC 7208 4.6.4: the overall time limit gives temperror")
