@@ -250,7 +250,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MailStoreTests",
-            dependencies: ["MailStore", "MailStoreSQLite", "MailgateCore", "MailgateTesting", "MIME"],
+            dependencies: [
+                "MailStore", "MailStoreSQLite", "MailgateCore", "MailgateTesting", "MIME",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -47,12 +47,8 @@ final class GroupCommitter: Sendable {
                 run: { db in
                     let recorder = ChangeRecorder(db: db, origin: origin, now: clock())
                     do {
-                        var value: T?
-                        try db.inSavepoint {
-                            value = try work(db, recorder)
-                            return .commit
-                        }
-                        if let value { outcome.withLock { $0 = .success(value) } }
+                        let value = try db.inNestedSavepoint { try work(db, recorder) }
+                        outcome.withLock { $0 = .success(value) }
                         return recorder.changes
                     } catch {
                         outcome.withLock { $0 = .failure(error) }
@@ -95,7 +91,7 @@ final class GroupCommitter: Sendable {
             if batch.isEmpty { return }
             do {
                 var changes: [StoreChange] = []
-                try db.inTransaction(.immediate) {
+                try db.inImmediateTransaction {
                     for job in batch {
                         changes += job.run(db)
                         // Some errors (disk full, I/O) make SQLite roll back the whole
@@ -105,7 +101,6 @@ final class GroupCommitter: Sendable {
                             throw DatabaseError(message: "SQLite rolled back the shared transaction")
                         }
                     }
-                    return .commit
                 }
                 // Observers first (caches clear there), so a caller that sees its write succeed
                 // never reads a cache that predates it.

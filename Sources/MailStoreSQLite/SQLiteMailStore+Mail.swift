@@ -37,13 +37,10 @@ extension SQLiteMailStore {
             var results: [Result<MessageUID, StoreRefusal>] = []
             for mailbox in mailboxes {
                 do {
-                    var uid: MessageUID = 0
-                    try db.inSavepoint {
-                        let inbox = try Self.inbox(db, of: mailbox)
-                        uid = try Self.insertMessage(
-                            db, into: inbox, content: content, size: message.bytes.count, flags: [], keywords: [],
-                            internalDate: message.internalDate, changes: changes)
-                        return .commit
+                    let uid = try db.inNestedSavepoint {
+                        try Self.insertMessage(
+                            db, into: try Self.inbox(db, of: mailbox), content: content, size: message.bytes.count,
+                            flags: [], keywords: [], internalDate: message.internalDate, changes: changes)
                     }
                     results.append(.success(uid))
                 } catch let refusal as StoreRefusal {
