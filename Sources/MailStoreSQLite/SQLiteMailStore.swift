@@ -31,6 +31,9 @@ public final class SQLiteMailStore: MailStore {
         configuration.prepareDatabase { db in
             // WAL with FULL: every commit fsyncs the WAL, so a committed write survives power loss.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Message bytes are read through a memory map of the file, not a pread per 4 KiB
+            // page; SQLite caps it at its compile-time limit (2 GiB in common builds).
+            try db.execute(sql: "PRAGMA mmap_size = 2147418112")
         }
         let pool = try DatabasePool(
             path: (directory as NSString).appendingPathComponent("mailgate.sqlite"),
