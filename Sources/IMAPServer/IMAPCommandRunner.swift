@@ -143,16 +143,22 @@ enum IMAPCommandRunner {
     private static func selectionTarget(_ name: String, _ context: inout IMAPCommandContext) async throws
         -> (FolderInfo, FolderIndex)
     {
-        if let known = context.lastDirectory?.folder(named: name),
-            let cached = context.folderIndexes.index(of: known.id),
-            context.watch.select(known.id),
-            let changes = try? await context.store.changes(in: known.id, since: cached.modSeq),
-            let current = changes.folder, current.name == known.name
-        {
-            var index = cached
-            index.apply(changes)
-            context.folderIndexes.offer(index, for: current.id)
-            return (current, index)
+        if let known = context.lastDirectory?.folder(named: name), context.watch.select(known.id) {
+            // Nothing reported since the cache read it: no store read at all. The watch is set
+            // first, so a change reported from here on still reaches this session.
+            if let selection = context.folderIndexes.currentSelection(of: known.id, named: known.name) {
+                return selection
+            }
+            let ticket = context.folderIndexes.ticket(for: known.id)
+            if let cached = context.folderIndexes.index(of: known.id),
+                let changes = try? await context.store.changes(in: known.id, since: cached.modSeq),
+                let current = changes.folder, current.name == known.name
+            {
+                var index = cached
+                index.apply(changes)
+                context.folderIndexes.offer(index, for: current.id, current: current, ticket: ticket)
+                return (current, index)
+            }
         }
         let directory = try await context.directory()
         guard let folder = directory.folder(named: name) else { throw IMAPCommandFailure.noSuchMailbox }

@@ -73,6 +73,7 @@ public final class IMAPServer: Sendable {
         self.tls = tls
         self.clock = clock
         self.configuration = configuration
+        folderIndexes.follow(store.changeFeed)
         self.logger = logger
     }
 
