@@ -60,9 +60,13 @@ enum IMAPSearch {
         -> [(summary: MessageSummary, seq: Int)]
     {
         var hits: [(summary: MessageSummary, seq: Int)] = []
-        for summary in try await store.messages(in: selected.folder.id, uids: nil) {
+        let summaries = try await store.messages(in: selected.folder.id, uids: nil)
+        let readAhead = ContentReadAhead(summaries)
+        for (position, summary) in summaries.enumerated() {
             guard let seq = selected.sequenceNumber(of: summary.uid), !selected.isGone(summary.uid) else { continue }
-            var candidate = Candidate(summary: summary, seq: seq, selected: selected, store: store)
+            var candidate = Candidate(
+                summary: summary, seq: seq, selected: selected,
+                load: { try await readAhead.bytes(at: position, store: store) })
             if try await candidate.matches(key) { hits.append((summary, seq)) }
         }
         return hits
@@ -83,21 +87,21 @@ enum IMAPSearch {
         let summary: MessageSummary
         let seq: Int
         let selected: SelectedMailbox
-        let store: any MailStore
+        let load: () async throws -> Data?
         var view: IMAPMessageView?
         var loaded = false
 
-        init(summary: MessageSummary, seq: Int, selected: SelectedMailbox, store: any MailStore) {
+        init(summary: MessageSummary, seq: Int, selected: SelectedMailbox, load: @escaping () async throws -> Data?) {
             self.summary = summary
             self.seq = seq
             self.selected = selected
-            self.store = store
+            self.load = load
         }
 
         mutating func message() async throws -> IMAPMessageView? {
             if !loaded {
                 loaded = true
-                view = try await store.messageBytes(summary.content).map { IMAPMessageView($0) }
+                view = try await load().map { IMAPMessageView($0) }
             }
             return view
         }

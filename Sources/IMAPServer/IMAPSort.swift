@@ -13,10 +13,12 @@ enum IMAPSort {
         let needsHeader = criteria.contains { [.cc, .date, .from, .subject, .to].contains($0.criterion) }
         var entries: [Entry] = []
         entries.reserveCapacity(hits.count)
-        for hit in hits {
+        let readAhead = ContentReadAhead(hits.map(\.summary))
+        for (position, hit) in hits.enumerated() {
             var header: MIMEHeader?
-            if needsHeader, let bytes = try await context.store.messageBytes(hit.summary.content) {
-                header = MIMEMessage(Array(bytes)).header
+            if needsHeader, let bytes = try await readAhead.bytes(at: position, store: context.store) {
+                // The criteria are header fields: the body is not parsed.
+                header = MIMEMessage(Array(ContentReadAhead.header(of: bytes))).header
             }
             entries.append(
                 Entry(

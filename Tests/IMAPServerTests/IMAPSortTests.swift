@@ -86,4 +86,49 @@ struct IMAPSortTests {
             }
         }
     }
+
+    @Test("SEARCH BODY and SORT over 300 messages: read in groups, the answers are the per-message ones")
+    func manyMessages() async throws {
+        try await IMAPTestServer.run { server in
+            // Subjects in a scrambled order; every 7th body holds the word searched for, some
+            // messages are big enough to end a group on octets rather than count.
+            let count = 300
+            for index in 0..<count {
+                let key = (index * 37) % count
+                let filler = index % 50 == 0 ? String(repeating: "z", count: 600_000) : "plain"
+                try await server.deliver(
+                    to: "ann@example.test", subject: "n\(String(1000 + key))",
+                    body: (index % 7 == 0 ? "needle here " : "hay ") + filler)
+            }
+            try await IMAPTestClient.connect(port: server.port) { client in
+                try await client.signInAndSelect()
+                let expectedSearch = (0..<count).filter { $0 % 7 == 0 }.map { " \($0 + 1)" }.joined()
+                let sortedByKey = (0..<count).sorted { ($0 * 37) % count < ($1 * 37) % count }
+                let expectedSort = sortedByKey.map { " \($0 + 1)" }.joined()
+                try await client.play(
+                    """
+                    C: a1 UID SEARCH BODY needle
+                    S: * SEARCH\(expectedSearch)
+                    S: a1 OK SEARCH completed
+                    C: a2 UID SORT (SUBJECT) UTF-8 ALL
+                    S: * SORT\(expectedSort)
+                    S: a2 OK SORT completed
+                    C: a3 SEARCH UNSEEN BODY needle NOT BODY nothing-like-this
+                    S: * SEARCH\(expectedSearch)
+                    S: a3 OK SEARCH completed
+                    """)
+            }
+        }
+    }
+
+    @Test("The header section ends at the first empty line, CRLF or bare LF; none at all is empty")
+    func headerSection() {
+        func header(_ text: String) -> String {
+            String(decoding: ContentReadAhead.header(of: Data(text.utf8)), as: UTF8.self)
+        }
+        #expect(header("A: 1\r\nB: 2\r\n\r\nbody\r\n\r\nmore") == "A: 1\r\nB: 2\r\n\r\n")
+        #expect(header("A: 1\nB: 2\n\nbody") == "A: 1\nB: 2\n\n")
+        #expect(header("\r\nbody\r\n\r\nX: not a header") == "\r\n")
+        #expect(header("A: 1\r\nB: 2") == "A: 1\r\nB: 2")
+    }
 }
