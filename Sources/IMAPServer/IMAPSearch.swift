@@ -147,17 +147,16 @@ enum IMAPSearch {
                 return values.contains { Self.contains($0, text) }
             case .body(let text):
                 guard let body = try await message()?.body else { return false }
-                return Self.contains(String(decoding: body, as: UTF8.self), text)
+                return IMAPTextMatch.contains(body, text)
             case .text(let text):
                 guard let view = try await message() else { return false }
-                return Self.contains(view.headerText, text)
-                    || Self.contains(String(decoding: view.body, as: UTF8.self), text)
+                return Self.contains(view.headerText, text) || IMAPTextMatch.contains(view.body, text)
             }
         }
 
         /// RFC 3501 6.4.4: case-insensitive substring.
         static func contains(_ haystack: String, _ needle: String) -> Bool {
-            haystack.range(of: needle, options: [.caseInsensitive]) != nil
+            IMAPTextMatch.contains(haystack, needle)
         }
 
         /// The day of an RFC 5322 Date (`Tue, 1 Jul 2003 10:52:37 +0200`), leniently.
