@@ -1,4 +1,5 @@
 public import Foundation
+import MailgateCore
 import NIOCore
 
 /// A parsed RFC 3501 `date-time`.
@@ -9,17 +10,10 @@ struct IMAPDateTime: Sendable, Equatable {
 /// IMAP dates (RFC 3501 9 `date-time`: `"17-Jul-1996 02:44:25 -0700"`), without Foundation formatters
 /// so the result never depends on the host's locale.
 public enum IMAPDateFormat {
-    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-    /// The 0-based month of a three-letter English name, any case.
-    static func monthIndex(_ name: some StringProtocol) -> Int? {
-        months.firstIndex { $0.lowercased() == name.lowercased() }
-    }
-
     /// The INTERNALDATE text (in UTC) for `date`.
     public static func format(_ date: Date) -> String {
         let (day, seconds) = split(date)
-        let civil = civilDate(day)
+        let civil = CivilDate.date(ofDay: day)
         let hh = seconds / 3600
         let mm = seconds / 60 % 60
         let ss = seconds % 60
@@ -28,13 +22,13 @@ public enum IMAPDateFormat {
         // RFC 3501 9: date-year is 4DIGIT.
         let year =
             civil.year >= 0 && civil.year < 1000 ? String(String(civil.year + 10_000).dropFirst()) : "\(civil.year)"
-        return "\(dd)-\(months[civil.month - 1])-\(year) \(two(hh)):\(two(mm)):\(two(ss)) +0000"
+        return "\(dd)-\(CivilDate.monthNames[civil.month - 1])-\(year) \(two(hh)):\(two(mm)):\(two(ss)) +0000"
     }
 
     /// Writes the INTERNALDATE text of ``format(_:)`` into `buffer`, without making a string.
     static func write(_ date: Date, into buffer: inout ByteBuffer) {
         let (day, seconds) = split(date)
-        let civil = civilDate(day)
+        let civil = CivilDate.date(ofDay: day)
         let month = monthBytes[civil.month - 1]
         let year = civil.year
         guard (0...9999).contains(year) else {
@@ -59,14 +53,14 @@ public enum IMAPDateFormat {
         _ = withUnsafeBytes(of: text) { buffer.writeBytes($0) }
     }
 
-    private static let monthBytes: [(UInt8, UInt8, UInt8)] = months.map { name in
+    private static let monthBytes: [(UInt8, UInt8, UInt8)] = CivilDate.monthNames.map { name in
         let bytes = Array(name.utf8)
         return (bytes[0], bytes[1], bytes[2])
     }
 
     /// The UTC calendar day of `date` (SEARCH BEFORE/ON/SINCE compare days, RFC 3501 6.4.4).
     public static func day(of date: Date) -> IMAPDay {
-        let civil = civilDate(split(date).day)
+        let civil = CivilDate.date(ofDay: split(date).day)
         return IMAPDay(year: civil.year, month: civil.month, day: civil.day)
     }
 
@@ -84,7 +78,7 @@ public enum IMAPDateFormat {
             }
             return value
         }
-        let month = monthIndex(String(decoding: bytes[3..<6], as: UTF8.self))
+        let month = CivilDate.monthIndex(String(decoding: bytes[3..<6], as: UTF8.self))
         guard let day = digits(0..<2), bytes[2] == UInt8(ascii: "-"), let month,
             bytes[6] == UInt8(ascii: "-"), let year = digits(7..<11), bytes[11] == UInt8(ascii: " "),
             let hour = digits(12..<14), bytes[14] == UInt8(ascii: ":"), let minute = digits(15..<17),
@@ -92,38 +86,14 @@ public enum IMAPDateFormat {
             bytes[21] == UInt8(ascii: "+") || bytes[21] == UInt8(ascii: "-"), let zone = digits(22..<26),
             (1...31).contains(day), hour < 24, minute < 60, second < 61, zone % 100 < 60
         else { return nil }
-        let days = daysFromCivil(year: year, month: month + 1, day: day)
+        let days = CivilDate.days(year: year, month: month + 1, day: day)
         var seconds = days * 86_400 + hour * 3600 + minute * 60 + second
         let offset = (zone / 100) * 3600 + (zone % 100) * 60
         seconds += bytes[21] == UInt8(ascii: "+") ? -offset : offset
         return IMAPDateTime(date: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
-    private static func split(_ date: Date) -> (day: Int, seconds: Int) {
-        let total = Int(date.timeIntervalSince1970.rounded(.down))
-        let day = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
-        return (day, total - day * 86_400)
-    }
-
-    // Howard Hinnant's days-from-civil and civil-from-days algorithms (proleptic Gregorian).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilDate(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    private static func split(_ date: Date) -> (day: Int, second: Int) {
+        CivilDate.split(secondsSince1970: date.timeIntervalSince1970)
     }
 }

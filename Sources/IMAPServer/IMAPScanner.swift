@@ -1,3 +1,5 @@
+import MailgateCore
+
 /// Why a command could not be parsed; becomes `BAD` (RFC 3501 7.1.3) with the tag when known.
 public struct IMAPParseError: Error, Sendable, Equatable {
     /// The tag, when the command got that far.
@@ -223,7 +225,7 @@ struct IMAPScanner {
         try expect(UInt8(ascii: "-"))
         let start = index
         index = min(index + 3, bytes.count)
-        guard let month = IMAPDateFormat.monthIndex(String(decoding: bytes[start..<index], as: UTF8.self)) else {
+        guard let month = CivilDate.monthIndex(String(decoding: bytes[start..<index], as: UTF8.self)) else {
             throw fail("bad month")
         }
         try expect(UInt8(ascii: "-"))

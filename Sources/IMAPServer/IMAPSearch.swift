@@ -1,5 +1,6 @@
 import Foundation
 import MailStore
+import MailgateCore
 import NIOCore
 
 /// SEARCH / UID SEARCH (RFC 3501 6.4.4): every key; BODY and TEXT as case-insensitive substrings.
@@ -144,19 +145,14 @@ enum IMAPSearch {
             case .header(let field, let text):
                 guard let values = try await message()?.headerValues(field) else { return false }
                 if text.isEmpty { return !values.isEmpty }
-                return values.contains { Self.contains($0, text) }
+                return values.contains { IMAPTextMatch.contains($0, text) }
             case .body(let text):
                 guard let body = try await message()?.body else { return false }
                 return IMAPTextMatch.contains(body, text)
             case .text(let text):
                 guard let view = try await message() else { return false }
-                return Self.contains(view.headerText, text) || IMAPTextMatch.contains(view.body, text)
+                return IMAPTextMatch.contains(view.headerText, text) || IMAPTextMatch.contains(view.body, text)
             }
-        }
-
-        /// RFC 3501 6.4.4: case-insensitive substring.
-        static func contains(_ haystack: String, _ needle: String) -> Bool {
-            IMAPTextMatch.contains(haystack, needle)
         }
 
         /// The day of an RFC 5322 Date (`Tue, 1 Jul 2003 10:52:37 +0200`), leniently.
@@ -164,7 +160,7 @@ enum IMAPSearch {
             let tokens = value.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "-" }).map(String.init)
             for index in tokens.indices.dropLast(2) {
                 guard let day = Int(tokens[index]), (1...31).contains(day),
-                    let month = IMAPDateFormat.monthIndex(tokens[index + 1].prefix(3)),
+                    let month = CivilDate.monthIndex(tokens[index + 1].prefix(3)),
                     let year = Int(tokens[index + 2])
                 else { continue }
                 return IMAPDay(year: year < 100 ? year + (year < 50 ? 2000 : 1900) : year, month: month + 1, day: day)

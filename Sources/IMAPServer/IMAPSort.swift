@@ -1,6 +1,7 @@
 import Foundation
 import MIME
 import MailStore
+import MailgateCore
 
 /// SORT / UID SORT (RFC 5256): the messages SEARCH finds, ordered by the criteria, ties broken
 /// by sequence number (3: "the order of messages ... is by sequence number").
@@ -151,18 +152,18 @@ enum IMAPSort {
 enum RFC5322Date {
     static func parse(_ value: String) -> Double? {
         var tokens = value.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }).map(String.init)
-        if let first = tokens.first, first.count == 3, Int(first) == nil, IMAPDateFormat.monthIndex(first) == nil {
+        if let first = tokens.first, first.count == 3, Int(first) == nil, CivilDate.monthIndex(first) == nil {
             tokens.removeFirst()  // day name
         }
         guard tokens.count >= 4, let day = Int(tokens[0]), (1...31).contains(day),
-            let month = IMAPDateFormat.monthIndex(tokens[1].prefix(3)), var year = Int(tokens[2])
+            let month = CivilDate.monthIndex(tokens[1].prefix(3)), var year = Int(tokens[2])
         else { return nil }
         if year < 100 { year += year < 50 ? 2000 : 1900 }
         let clock = tokens[3].split(separator: ":").compactMap { Int($0) }
         guard clock.count >= 2, (0...23).contains(clock[0]), (0...59).contains(clock[1]) else { return nil }
         let seconds = clock.count > 2 ? clock[2] : 0
         let offset = tokens.count > 4 ? zoneOffset(tokens[4]) : 0
-        let days = daysFromCivil(year: year, month: month + 1, day: day)
+        let days = CivilDate.days(year: year, month: month + 1, day: day)
         return Double(days * 86_400 + clock[0] * 3_600 + clock[1] * 60 + seconds - offset)
     }
 
@@ -174,15 +175,5 @@ enum RFC5322Date {
         }
         let named = ["EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7]
         return (named[zone.uppercased()] ?? 0) * 3_600
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }

@@ -30,21 +30,27 @@ final class RecipientCache: Sendable {
         self.lifetime = lifetime
     }
 
-    /// The cached resolution of `address`, or the generation to pass to ``remember(_:for:generation:)``.
-    func lookup(_ address: String) -> Result<RecipientResolution, Generation> {
+    /// What a lookup found.
+    enum Lookup {
+        case hit(RecipientResolution)
+        /// Not cached: read the store, then pass this to ``remember(_:for:generation:)``.
+        case miss(generation: UInt64)
+    }
+
+    func lookup(_ address: String) -> Lookup {
         let now = ContinuousClock.now
         return state.withLock { state in
-            if let entry = state.entries[address], entry.expires > now { return .success(entry.resolution) }
-            return .failure(Generation(value: state.generation))
+            if let entry = state.entries[address], entry.expires > now { return .hit(entry.resolution) }
+            return .miss(generation: state.generation)
         }
     }
 
     /// Keeps `resolution` unless the cache was cleared since `generation` was read.
-    func remember(_ resolution: RecipientResolution, for address: String, generation: Generation) {
+    func remember(_ resolution: RecipientResolution, for address: String, generation: UInt64) {
         if case .mailbox(_, _, quotaRemaining: .some) = resolution { return }
         let expires = ContinuousClock.now + lifetime
         state.withLock { state in
-            guard state.generation == generation.value else { return }
+            guard state.generation == generation else { return }
             if state.entries.count >= limit { state.entries.removeAll(keepingCapacity: true) }
             state.entries[address] = Entry(resolution: resolution, expires: expires)
         }
@@ -64,10 +70,5 @@ final class RecipientCache: Sendable {
         case .folder, .folderList: false
         case .account, .settings, .directory: true
         }
-    }
-
-    /// The cache's state when a lookup missed.
-    struct Generation: Error {
-        let value: UInt64
     }
 }

@@ -6,10 +6,10 @@ public import MailStore
 extension SQLiteMailStore {
     public func resolveRecipient(_ address: EmailAddress) async throws -> RecipientResolution {
         let key = address.description
-        let generation: RecipientCache.Generation
+        let generation: UInt64
         switch recipients.lookup(key) {
-        case .success(let resolution): return resolution
-        case .failure(let missed): generation = missed
+        case .hit(let resolution): return resolution
+        case .miss(let missed): generation = missed
         }
         let resolution = try await read { db -> RecipientResolution in
             guard try Self.domainExists(db, address.domain) else { return .foreignDomain }

@@ -1,4 +1,5 @@
 public import Foundation
+import MailgateCore
 import SPF
 
 /// The header fields SMTP ingress prepends to a stored message.
@@ -147,29 +148,13 @@ public enum SMTPTraceHeaders {
                 }))
     }
 
-    private static let weekdayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-    private static let monthNames = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ]
-
     /// RFC 5322 3.3 `date-time` in UTC: `Sat, 28 Nov 2026 03:11:59 +0000`.
     public static func rfc5322Date(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        let weekday = Int((days % 7 + 7 + 4) % 7)  // 1970-01-01 was a Thursday.
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(weekdayNames[weekday]), \(day) \(monthNames[Int(month - 1)]) \(year) "
-            + "\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60)) +0000"
+        let (days, second) = CivilDate.split(secondsSince1970: date.timeIntervalSince1970)
+        let civil = CivilDate.date(ofDay: days)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(CivilDate.weekdayNames[CivilDate.weekday(ofDay: days)]), \(civil.day) "
+            + "\(CivilDate.monthNames[civil.month - 1]) \(civil.year) "
+            + "\(two(second / 3600)):\(two(second % 3600 / 60)):\(two(second % 60)) +0000"
     }
 }

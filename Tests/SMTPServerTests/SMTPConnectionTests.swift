@@ -182,13 +182,7 @@ struct SMTPConnectionTests {
                     """
                     S: 220 mx.example.test ESMTP Mailgate ready
                     C: EHLO client.test
-                    S: 250-mx.example.test Hello client.test
-                    S: 250-PIPELINING
-                    S: 250-SIZE 31457280
-                    S: 250-8BITMIME
-                    S: 250-SMTPUTF8
-                    S: 250-ENHANCEDSTATUSCODES
-                    S: 250 HELP
+                    \(ehloReplyOffering(size: 30 * 1024 * 1024))
                     C: MAIL FROM:<alice@pass.test>
                     S: 250 2.1.0 Sender OK
                     C: RCPT TO:<bob@example.test>

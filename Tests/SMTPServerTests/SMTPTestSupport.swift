@@ -179,12 +179,17 @@ struct SMTPHarness: Sendable {
 }
 
 /// The EHLO reply lines without the enhanced codes RFC 2034 leaves off.
-let ehloReply = """
+let ehloReply = ehloReplyOffering(size: 10000)
+
+/// The EHLO reply without STARTTLS, for a listener whose message limit is `size`.
+func ehloReplyOffering(size: Int) -> String {
+    """
     S: 250-mx.example.test Hello client.test
     S: 250-PIPELINING
-    S: 250-SIZE 10000
+    S: 250-SIZE \(size)
     S: 250-8BITMIME
     S: 250-SMTPUTF8
     S: 250-ENHANCEDSTATUSCODES
     S: 250 HELP
     """
+}

@@ -44,23 +44,34 @@ final class TestDNSServer: Sendable {
         -> TestDNSServer
     {
         let server = TestDNSServer(zone: zone, behaviour: behaviour)
-        let udp = try await DatagramBootstrap(group: group).channelInitializer { channel in
-            channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(UDPServerHandler(server: server))
-            }
-        }.bind(host: "127.0.0.1", port: 0).get()
-        let port = udp.localAddress?.port ?? 0
-        let tcp = try await ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
+        // The TCP listener takes the port the system gave the UDP socket; another test's TCP
+        // socket may hold that number already, so a few ports are tried.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let udp = try await DatagramBootstrap(group: group).channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LengthPrefixDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(TCPServerHandler(server: server))
+                    try channel.pipeline.syncOperations.addHandler(UDPServerHandler(server: server))
                 }
-            }.bind(host: "127.0.0.1", port: port).get()
-        server.port = port
-        server.channels.withLock { $0 = [udp, tcp] }
-        return server
+            }.bind(host: "127.0.0.1", port: 0).get()
+            let port = udp.localAddress?.port ?? 0
+            do {
+                let tcp = try await ServerBootstrap(group: group)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LengthPrefixDecoder()))
+                            try channel.pipeline.syncOperations.addHandler(TCPServerHandler(server: server))
+                        }
+                    }.bind(host: "127.0.0.1", port: port).get()
+                server.port = port
+                server.channels.withLock { $0 = [udp, tcp] }
+                return server
+            } catch {
+                try? await udp.close()
+                if attempt == 10 { throw error }
+            }
+        }
     }
 
     func stop() async {
