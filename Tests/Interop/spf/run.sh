@@ -16,7 +16,10 @@ start_server() {  # MODE; sets $server to HOST:PORT (not in a subshell, so $pids
     rm -f "$work/port.$1"
     python3 "$here/dns_server.py" "$1" "$work/port.$1" >/dev/null 2>&1 &
     pids="$pids $!"
-    for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do [ -s "$work/port.$1" ] && break; sleep 0.2; done
+    # Up to 30 s: a Python start on a busy 2-core CI machine took more than the 4 s once allowed.
+    tries=0
+    until [ -s "$work/port.$1" ] || [ "$tries" -ge 300 ]; do sleep 0.1; tries=$((tries + 1)); done
+    [ -s "$work/port.$1" ] || { echo "FAIL the $1 DNS server did not start"; exit 1; }
     server="127.0.0.1:$(cat "$work/port.$1")"
 }
 
