@@ -263,7 +263,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SPFTests",
-            dependencies: ["SPF", "DNSClient", "MailgateCore", .product(name: "Yams", package: "Yams")] + nio,
+            dependencies: ["SPF", "DNSClient", "MailgateCore", "MailgateTesting", .product(name: "Yams", package: "Yams")] + nio,
             exclude: ["fetch-rfc7208-suite.sh"],
             swiftSettings: strictSettings
         ),

@@ -72,6 +72,7 @@ struct IMAPConnection {
         case .literal(let buffer):
             _ = assembler.literal(Array(buffer.readableBytesView))
             return true
+        case .lines: return true  // Bulk mode is SMTP's; IMAP never turns it on.
         case .lineTooLong: event = .unparsable(assembler.lineTooLong().parseError)
         case .idleTimeout: event = .idleTimeout
         case .shutdown: event = .shutdown
@@ -186,7 +187,7 @@ struct IMAPConnection {
             return .done
         case .idleTimeout: return .event(.idleTimeout)
         case .shutdown: return .event(.shutdown)
-        case .literal, .lineTooLong:
+        case .literal, .lines, .lineTooLong:
             try await connection.send("\(tag) BAD Expected DONE\r\n")
             return .done
         case nil: return .ended

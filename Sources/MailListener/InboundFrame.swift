@@ -7,6 +7,10 @@ public enum InboundFrame: Sendable, Equatable {
     /// A line without its line end. `endsWithCRLF` is false for a bare LF, which SMTP refuses
     /// (RFC 5321 2.3.8) and other protocols may accept.
     case line(ByteBuffer, endsWithCRLF: Bool)
+    /// Several complete lines with their line ends (CRLF or bare LF), read in bulk mode
+    /// (``MailConnection/readLinesInBulk()``): the lines of SMTP DATA, the last one possibly the
+    /// `.` that ends them.
+    case lines(ByteBuffer)
     /// A line longer than the limit; its bytes up to the next LF were discarded.
     case lineTooLong
     /// The bytes of a literal announced at the end of the previous line (IMAP `{N}`).

@@ -1,11 +1,21 @@
 import NIOCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Splits the byte stream into lines (and literals) under a hard length limit.
 ///
 /// A handler of its own rather than a `ByteToMessageDecoder` because STARTTLS must throw away
 /// the bytes already buffered (``resetForTLS()``), which the decoder does not allow. A line past
 /// the limit is reported as ``InboundFrame/lineTooLong`` once and skipped up to its LF, so the
 /// session answers it and goes on.
+///
+/// In bulk mode (``enterBulkMode()``, SMTP DATA) complete lines go out together, with their line
+/// ends, as one ``InboundFrame/lines(_:)`` per read, up to and including the line that ends the
+/// data; then the framer is back in line mode, so commands pipelined after the data are lines.
 final class LineFramer: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = StampedFrame
@@ -21,6 +31,10 @@ final class LineFramer: ChannelInboundHandler {
     private var literalRemaining = 0
     private var literalIsDiscarded = false
     private var literal: ByteBuffer?
+    private(set) var isInBulkMode = false
+    /// In bulk mode: whether the line before ended in CRLF (RFC 5321 4.1.1.4: only
+    /// `<CRLF>.<CRLF>` ends the data, so a `.` line after a bare LF does not).
+    private var bulkPreviousEndedWithCRLF = true
 
     init(
         maximumLineLength: Int, maximumLiteralLength: Int,
@@ -38,7 +52,16 @@ final class LineFramer: ChannelInboundHandler {
         skippingLongLine = false
         literalRemaining = 0
         literal = nil
+        isInBulkMode = false
         epoch += 1
+    }
+
+    /// From the next byte on, frames complete lines in bulk up to the end of dot-terminated data
+    /// (RFC 5321 4.1.1.4). Lines already framed stay lines: the caller switches only when the
+    /// session has taken every frame (``framesEmitted``), so no data line was framed yet.
+    func enterBulkMode() {
+        isInBulkMode = true
+        bulkPreviousEndedWithCRLF = true
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -83,6 +106,7 @@ final class LineFramer: ChannelInboundHandler {
             literal = nil
             return (.literal(done), false)
         }
+        if isInBulkMode && !skippingLongLine, let bulk = bulkStep(&current) { return bulk }
         let view = current.readableBytesView
         guard let newline = view.firstIndex(of: UInt8(ascii: "\n")) else {
             if current.readableBytes > maximumLineLength {
@@ -90,6 +114,7 @@ final class LineFramer: ChannelInboundHandler {
                 current.moveReaderIndex(forwardBy: current.readableBytes)
                 if !skippingLongLine {
                     skippingLongLine = true
+                    bulkPreviousEndedWithCRLF = true
                     return (.lineTooLong, false)
                 }
             }
@@ -103,6 +128,8 @@ final class LineFramer: ChannelInboundHandler {
         }
         guard length <= maximumLineLength else {
             current.moveReaderIndex(forwardBy: length + 1)
+            // The data reader assumes CRLF for a line it never saw (SMTPDataReader.lineTooLong).
+            bulkPreviousEndedWithCRLF = true
             return (.lineTooLong, false)
         }
         let endsWithCRLF = length > 0 && view[newline - 1] == UInt8(ascii: "\r")
@@ -122,6 +149,47 @@ final class LineFramer: ChannelInboundHandler {
             }
         }
         return (.line(line, endsWithCRLF: endsWithCRLF), false)
+    }
+}
+
+extension LineFramer {
+    /// Bulk mode's step: every complete line in `current` as one frame, stopping after the line
+    /// that ends the data. Nil hands the first line to the line path: it is over the bound.
+    private func bulkStep(_ current: inout ByteBuffer) -> (frame: InboundFrame?, consumedSilently: Bool)? {
+        let limit = maximumLineLength
+        let scan = current.withUnsafeReadableBytes { bytes in
+            Self.scanLines(bytes, maximumLineLength: limit, previousEndedWithCRLF: bulkPreviousEndedWithCRLF)
+        }
+        guard scan.taken > 0 else {
+            // Nothing complete: wait for more, unless the first line is already over the bound.
+            return current.readableBytes > limit ? nil : (nil, false)
+        }
+        bulkPreviousEndedWithCRLF = scan.previousEndedWithCRLF
+        if scan.endedData { isInBulkMode = false }
+        guard let lines = current.readSlice(length: scan.taken) else { return (nil, false) }
+        return (.lines(lines), false)
+    }
+
+    /// How many bytes of complete lines (each at most `maximumLineLength` with its line end)
+    /// `bytes` starts with, up to and including a `.` line that ends dot-terminated data.
+    static func scanLines(
+        _ bytes: UnsafeRawBufferPointer, maximumLineLength: Int, previousEndedWithCRLF: Bool
+    ) -> (taken: Int, endedData: Bool, previousEndedWithCRLF: Bool) {
+        guard let base = bytes.baseAddress else { return (0, false, previousEndedWithCRLF) }
+        var start = 0
+        var previousCRLF = previousEndedWithCRLF
+        while start < bytes.count {
+            guard let found = memchr(base + start, 0x0A, bytes.count - start) else { break }
+            let newline = base.distance(to: UnsafeRawPointer(found))
+            let length = newline - start
+            guard length <= maximumLineLength else { break }
+            let endsWithCRLF = length > 0 && bytes[newline - 1] == 0x0D
+            let isDot = (endsWithCRLF ? length - 1 : length) == 1 && bytes[start] == UInt8(ascii: ".")
+            start = newline + 1
+            if isDot && endsWithCRLF && previousCRLF { return (start, true, true) }
+            previousCRLF = endsWithCRLF
+        }
+        return (start, false, previousCRLF)
     }
 }
 

@@ -60,6 +60,15 @@ public final class MailConnection {
         return framer.value.framesEmitted > framesTaken
     }
 
+    /// Frames the lines that follow as ``InboundFrame/lines(_:)`` up to the end of dot-terminated
+    /// data (SMTP DATA, RFC 5321 4.1.1.4): one frame per read, not one per line. Does nothing
+    /// (lines keep coming one by one, which is just slower) when frames the session has not taken
+    /// are waiting, as they may already be data lines, or off the event loop.
+    public func readLinesInBulk() {
+        guard channel.eventLoop.inEventLoop, framer.value.framesEmitted == framesTaken else { return }
+        framer.value.enterBulkMode()
+    }
+
     /// Sends bytes (flushed at once).
     public func send(_ bytes: ByteBuffer) async throws {
         try await writer.write(bytes)

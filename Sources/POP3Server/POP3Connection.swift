@@ -47,7 +47,7 @@ struct POP3Connection {
                         }
                     }
                 case .lineTooLong: event = .lineTooLong
-                case .literal: continue
+                case .literal, .lines: continue  // Neither is framed for POP3.
                 case .idleTimeout: event = .idleTimeout
                 case .shutdown: event = .shutdown
                 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Reads the lines of a DATA section (RFC 5321 4.1.1.4) into message bytes.
 ///
 /// - Only `<CRLF>.<CRLF>` ends the data (RFC 5321 2.3.8, 4.1.1.4): a `.` line counts only when it
@@ -53,6 +59,22 @@ public struct SMTPDataReader: Sendable {
             bytes = []  // Nothing of a refused message is kept.
         }
         return false
+    }
+
+    /// Adds complete lines, each with its line end (CRLF or bare LF), as the framer's bulk mode
+    /// reads them. Stops after the end-of-data `.` line; returns how many bytes it took and whether
+    /// the data ended. A last fragment without LF is not taken.
+    public mutating func add(lines: UnsafeRawBufferPointer) -> (taken: Int, ended: Bool) {
+        guard let base = lines.baseAddress else { return (0, false) }
+        var start = 0
+        while start < lines.count, let found = memchr(base + start, 0x0A, lines.count - start) {
+            let newline = base.distance(to: UnsafeRawPointer(found))
+            let endsWithCRLF = newline > start && lines[newline - 1] == 0x0D
+            let line = UnsafeRawBufferPointer(rebasing: lines[start..<(endsWithCRLF ? newline - 1 : newline)])
+            start = newline + 1
+            if add(line: line, endsWithCRLF: endsWithCRLF) { return (start, true) }
+        }
+        return (start, false)
     }
 
     /// The framer dropped a line over its bound.

@@ -92,6 +92,8 @@ public struct SMTPServer: Sendable {
             // SPF check and recipient lookups in between are not input.
             var outbox = ByteBuffer()
             var spfFields: (result: SPFResult, fields: String)?
+            // Bytes of a bulk frame the session did not take as data, read next as lines.
+            var backlog = ByteBuffer()
             session: while true {
                 while !pending.isEmpty {
                     let action = pending.removeFirst()
@@ -152,17 +154,37 @@ public struct SMTPServer: Sendable {
                     try await connection.send(outbox)
                     outbox.clear()
                 }
-                guard let frame = try await connection.next() else { break }
+                let frame: InboundFrame
+                if let line = Self.nextLine(from: &backlog) {
+                    frame = line
+                } else if let next = try await connection.next() {
+                    frame = next
+                } else {
+                    break
+                }
                 if clock.now.timeIntervalSince(started) > configuration.sessionTimeLimit {
                     pending = session.handle(.sessionTimeLimit)
                     continue
                 }
                 switch frame {
                 case .line(let buffer, let endsWithCRLF):
-                    if session.isReadingData {
+                    let wasReadingData = session.isReadingData
+                    if wasReadingData {
                         SMTPMetrics.receivedBytes.increment(by: Int64(buffer.readableBytes + 2))
                     }
                     pending = session.handle(.line(Array(buffer.readableBytesView), endsWithCRLF: endsWithCRLF))
+                    // After 354 the message comes in bulk: one frame per read, not one per line.
+                    if !wasReadingData && session.isReadingData && backlog.readableBytes == 0 {
+                        connection.readLinesInBulk()
+                    }
+                case .lines(var lines):
+                    SMTPMetrics.receivedBytes.increment(by: Int64(lines.readableBytes))
+                    let (actions, taken) = session.handleDataLines(lines)
+                    pending = actions
+                    lines.moveReaderIndex(forwardBy: taken)
+                    // Lines after the end of the data are commands (the framer stops at the end, so
+                    // this is only a safeguard): they go through the session one by one.
+                    backlog.writeBuffer(&lines)
                 case .lineTooLong: pending = session.handle(.lineTooLong)
                 case .literal: pending = []
                 case .idleTimeout: pending = session.handle(.idleTimeout)
@@ -174,6 +196,18 @@ public struct SMTPServer: Sendable {
         }
         logger.debug("smtp session closed")
         await connection.close()
+    }
+
+    /// The first line of `backlog` as a frame (a last fragment without LF counts as a line).
+    static func nextLine(from backlog: inout ByteBuffer) -> InboundFrame? {
+        guard backlog.readableBytes > 0 else { return nil }
+        let view = backlog.readableBytesView
+        let end = view.firstIndex(of: UInt8(ascii: "\n")) ?? view.endIndex
+        let endsWithCRLF = end < view.endIndex && end > view.startIndex && view[end - 1] == UInt8(ascii: "\r")
+        let length = end - view.startIndex
+        let line = backlog.getSlice(at: backlog.readerIndex, length: endsWithCRLF ? length - 1 : length) ?? ByteBuffer()
+        backlog.moveReaderIndex(forwardBy: min(length + 1, backlog.readableBytes))
+        return .line(line, endsWithCRLF: endsWithCRLF)
     }
 
     /// Stores the message with its trace headers; the event says how it went.

@@ -1,5 +1,6 @@
 public import MailStore
 public import MailgateCore
+public import NIOCore
 public import SPF
 
 /// One SMTP conversation on the MX-facing port (RFC 5321), free of I/O: events in, actions out.
@@ -330,6 +331,20 @@ public struct SMTPSession: Sendable {
     }
 
     // MARK: Data and delivery
+
+    /// DATA lines read in bulk (each with its line end), up to the end of the data at most.
+    /// Returns the actions and how many bytes were taken: none outside DATA, and nothing after
+    /// the end-of-data line, which the caller hands back as command lines.
+    public mutating func handleDataLines(_ lines: ByteBuffer) -> (actions: [Action], taken: Int) {
+        guard case .data(var reader) = phase else { return ([], 0) }
+        phase = .delivering  // The reader is out of `phase` while it grows (see addDataLine).
+        let (taken, ended) = lines.withUnsafeReadableBytes { reader.add(lines: $0) }
+        guard ended else {
+            phase = .data(reader)
+            return ([], taken)
+        }
+        return (dataEnded(reader), taken)
+    }
 
     /// One DATA line. The reader is taken out of `phase` while it grows: with a second
     /// reference left there, every line would copy the whole message so far (quadratic time).

@@ -1,3 +1,4 @@
+import MailgateTesting
 import Testing
 
 @testable import IMAPServer
@@ -6,18 +7,6 @@ import Testing
 /// commands through the fuzz entry point, which must never trap (STYLE.md 3).
 @Suite("IMAP parser mutations")
 struct IMAPParserMutationTests {
-    /// SplitMix64: a fixed seed gives the same inputs on every run.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let corpus = [
         "a LOGIN \"ann\" {3+}\r\npwd", "a UID FETCH 1:*,4 (FLAGS BODY.PEEK[1.2.HEADER.FIELDS (A B)]<0.10>)",
         "a SEARCH CHARSET UTF-8 OR (SEEN FROM \"x\") NOT SINCE 1-Jan-2000 UID 1:*",
@@ -30,7 +19,7 @@ struct IMAPParserMutationTests {
 
     @Test("20,000 seeded mutations of valid commands parse or fail, never trap")
     func mutations() {
-        var generator = SeededGenerator(state: 6)
+        var generator = SplitMix64(seed: 6)
         let alphabet = Array("(){}[]<>\"\\*%:,.+-= 0123456789AZaz\r\n\u{0}".utf8)
         for round in 0..<20_000 {
             var bytes = Array(Self.corpus[round % Self.corpus.count].utf8)

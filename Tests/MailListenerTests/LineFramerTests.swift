@@ -57,4 +57,65 @@ struct LineFramerTests {
         #expect(out.map(\.frame) == [line("STARTTLS"), line("EHLO x")])
         #expect(out.map(\.epoch) == [0, 1])
     }
+
+    /// Frames `chunks` with bulk mode switched on after the first line (as SMTP does after DATA).
+    func bulkFrames(_ chunks: [String], maximumLineLength: Int = 16) throws -> [InboundFrame] {
+        let framer = LineFramer(maximumLineLength: maximumLineLength, maximumLiteralLength: 0, literalDecision: nil)
+        let channel = EmbeddedChannel(handler: framer)
+        var out: [InboundFrame] = []
+        for chunk in chunks {
+            try channel.writeInbound(ByteBuffer(string: chunk))
+            while let stamped = try channel.readInbound(as: StampedFrame.self) {
+                out.append(stamped.frame)
+                if out.count == 1 { framer.enterBulkMode() }
+            }
+        }
+        return out
+    }
+
+    func lines(_ text: String) -> InboundFrame { .lines(ByteBuffer(string: text)) }
+
+    @Test("Bulk mode: lines go out together up to CRLF.CRLF, then lines again (RFC 5321 4.1.1.4)")
+    func bulk() throws {
+        #expect(
+            try bulkFrames(["DATA\r\n", "a\r\n.b\r\n", "c\r\n.\r\nQUIT\r\nNOOP\r\n"]) == [
+                line("DATA"), lines("a\r\n.b\r\n"), lines("c\r\n.\r\n"), line("QUIT"), line("NOOP"),
+            ])
+        // The end split over reads; a partial line waits for its LF.
+        #expect(
+            try bulkFrames(["DATA\r\n", "a\r\nb", "c\r\n.", "\r", "\nQUIT\r\n"]) == [
+                line("DATA"), lines("a\r\n"), lines("bc\r\n"), lines(".\r\n"), line("QUIT"),
+            ])
+    }
+
+    @Test("Bulk mode: a dot after a bare LF, or ending in a bare LF, does not end the data (RFC 5321 2.3.8)")
+    func bulkSmuggling() throws {
+        #expect(
+            try bulkFrames(["DATA\r\n", "a\n.\r\nb\r\n.\nc\r\n.\r\nQUIT\r\n"]) == [
+                line("DATA"), lines("a\n.\r\nb\r\n.\nc\r\n.\r\n"), line("QUIT"),
+            ])
+    }
+
+    @Test("Bulk mode: an over-long line is reported once, skipped, and bulk framing goes on")
+    func bulkTooLong() throws {
+        #expect(
+            try bulkFrames(["DATA\r\n", "ok\r\n0123456789abcdefXYZ", "more\r\nb\r\n.\r\nQUIT\r\n"]) == [
+                line("DATA"), lines("ok\r\n"), .lineTooLong, lines("b\r\n.\r\n"), line("QUIT"),
+            ])
+        // The skipped line counts as ending in CRLF (as SMTPDataReader assumes): a "." right after ends the data.
+        #expect(
+            try bulkFrames(["DATA\r\n", "0123456789abcdefXYZ\n.\r\nQUIT\r\n"]) == [
+                line("DATA"), .lineTooLong, lines(".\r\n"), line("QUIT"),
+            ])
+    }
+
+    @Test("STARTTLS's reset also ends bulk mode")
+    func resetEndsBulk() throws {
+        let framer = LineFramer(maximumLineLength: 64, maximumLiteralLength: 0, literalDecision: nil)
+        let channel = EmbeddedChannel(handler: framer)
+        framer.enterBulkMode()
+        framer.resetForTLS()
+        try channel.writeInbound(ByteBuffer(string: "EHLO x\r\n"))
+        #expect(try channel.readInbound(as: StampedFrame.self)?.frame == line("EHLO x"))
+    }
 }

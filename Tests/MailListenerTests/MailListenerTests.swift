@@ -38,7 +38,7 @@ enum EchoProtocol {
                     case .shutdown:
                         try await connection.send("* BYE shutting down\r\n")
                         return
-                    case .literal: break
+                    case .literal, .lines: break
                     }
                 }
             } catch {}

@@ -88,6 +88,45 @@ struct SMTPTranscriptTests {
         #expect(ann.first?.hasSuffix("Subject: caf\u{E9}\r\n\r\n8-bit body \u{2603}\r\n") == true)
     }
 
+    @Test("A message sent before the 354 and commands after its final dot, all in one write, are each read as such")
+    func dataBeforeGoAhead() async throws {
+        let harness = try await SMTPHarness()
+        try await harness.transcript(
+            """
+            S: 220 mx.example.test ESMTP Mailgate ready
+            C: EHLO client.test
+            \(ehloReply)
+            C: MAIL FROM:<alice@pass.test>
+            C: RCPT TO:<ann@example.test>
+            C: DATA
+            C: Subject: early
+            C:
+            C: ..one
+            C: .
+            C: MAIL FROM:<alice@pass.test>
+            C: RCPT TO:<ann@example.test>
+            C: DATA
+            S: 250 2.1.0 Sender OK
+            S: 250 2.1.5 Recipient OK
+            S: 354 Start mail input; end with <CRLF>.<CRLF>
+            S: 250 2.0.0 Message accepted for delivery
+            S: 250 2.1.0 Sender OK
+            S: 250 2.1.5 Recipient OK
+            S: 354 Start mail input; end with <CRLF>.<CRLF>
+            C: Subject: second
+            C:
+            C: two
+            C: .
+            C: QUIT
+            S: 250 2.0.0 Message accepted for delivery
+            S: 221 2.0.0 mx.example.test Bye
+            """)
+        let ann = try await harness.inbox("ann@example.test")
+        #expect(ann.count == 2)
+        #expect(ann.first?.hasSuffix("Subject: early\r\n\r\n.one\r\n") == true)
+        #expect(ann.last?.hasSuffix("Subject: second\r\n\r\ntwo\r\n") == true)
+    }
+
     @Test("RFC 5321 3.3: unknown users, unlicensed users and foreign domains are refused at RCPT")
     func recipients() async throws {
         let harness = try await SMTPHarness()

@@ -1,4 +1,5 @@
 import DNSClient
+import MailgateTesting
 import Testing
 
 @Suite("DNS message codec")

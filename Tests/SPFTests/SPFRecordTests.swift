@@ -1,4 +1,5 @@
 import DNSClient
+import MailgateTesting
 import SPF
 import Testing
 
@@ -39,18 +40,5 @@ struct SPFRecordTests {
             let bytes = (0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
             bytes.withUnsafeBytes { SPFRecord.fuzz($0) }
         }
-    }
-}
-
-/// A tiny deterministic generator so fuzz-style tests are repeatable.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
