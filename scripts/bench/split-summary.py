@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Figures beyond summarize.py's for scripts/bench/compare: header-fetch and POP3 rates with the
-sessions split over two load-tool processes, and server CPU per message.
+sessions split over two load-tool processes, server CPU per message, and, when the ceiling step
+ran (DIR_B/../ceiling), the same load steps against a server that does nothing.
 
     split-summary.py DIR_A DIR_B
 """
@@ -70,6 +71,43 @@ def main() -> None:
             print(f"| {label} | {ca:.1f} | {cb:.1f} | {cb / ca:.2f} |")
         except (OSError, KeyError, ValueError, IndexError, ZeroDivisionError) as error:
             print(f"| {label} | missing ({error}) | | |")
+    ceiling(a, b)
+
+
+def level_rate(path: pathlib.Path, level: int = 0) -> float:
+    return json.loads(path.read_text())["levels"][level]["messages_per_s"]
+
+
+def ceiling(a: pathlib.Path, b: pathlib.Path) -> None:
+    """The anchor, Mailgate and the null servers on the same load steps, as ratios to the anchor."""
+    null = b.parent / "ceiling"
+    if not null.is_dir():
+        return
+    print()
+    print("| load step, msg/s (ratio to the anchor) | " + a.name + " | " + b.name
+          + " | null server with one fdatasync per message | null server |")
+    print("|---|---:|---:|---:|---:|")
+    rows = []
+    for c in (1, 8, 32):
+        rows.append((f"SMTP, {c} connection(s)", a / f"41-smtp-c{c}.json", b / f"41-smtp-c{c}.json",
+                     null / f"41-smtp-null-fdatasync-c{c}.json", null / f"41-smtp-null-c{c}.json", 0))
+    for level, sessions in ((0, 1), (1, 8)):
+        for step, label in (("30-pop3", ""), ("31-pop3-pipelined", ", 8 RETR in flight")):
+            rows.append((f"POP3, {sessions} session(s){label}", a / f"{step}.json", b / f"{step}.json",
+                         None, null / f"{step}.json", level))
+    for label, pa, pb, psync, pnull, level in rows:
+        try:
+            anchor = level_rate(pa, level)
+            cells = []
+            for path in (pb, psync, pnull):
+                if path is None:
+                    cells.append("-")
+                else:
+                    value = level_rate(path, level)
+                    cells.append(f"{value:,.0f} ({value / anchor:.2f})")
+            print(f"| {label} | {anchor:,.0f} | " + " | ".join(cells) + " |")
+        except (OSError, KeyError, ValueError, IndexError, ZeroDivisionError) as error:
+            print(f"| {label} | missing ({error}) | | | |")
 
 
 if __name__ == "__main__":
