@@ -7,9 +7,9 @@ public enum InboundFrame: Sendable, Equatable {
     /// A line without its line end. `endsWithCRLF` is false for a bare LF, which SMTP refuses
     /// (RFC 5321 2.3.8) and other protocols may accept.
     case line(ByteBuffer, endsWithCRLF: Bool)
-    /// Several complete lines with their line ends (CRLF or bare LF), read in bulk mode
-    /// (``MailConnection/readLinesInBulk()``): the lines of SMTP DATA, the last one possibly the
-    /// `.` that ends them.
+    /// Several complete lines with their line ends (CRLF or bare LF), read in bulk after a line
+    /// the protocol marked ``LiteralDecision/dotTerminatedData``: the lines of SMTP DATA, the last
+    /// one possibly the `.` that ends them.
     case lines(ByteBuffer)
     /// A line longer than the limit; its bytes up to the next LF were discarded.
     case lineTooLong
@@ -30,6 +30,9 @@ public enum LiteralDecision: Sendable, Equatable {
     case accept(Int)
     /// Read and drop the next N bytes (a non-synchronising literal the session refuses).
     case discard(Int)
+    /// The lines after this one are dot-terminated data (SMTP DATA, RFC 5321 4.1.1.4): framed in
+    /// bulk, as ``InboundFrame/lines(_:)``, up to and including the line that ends them.
+    case dotTerminatedData
 }
 
 /// A frame with the TLS epoch it was read in: frames from before a STARTTLS are dropped

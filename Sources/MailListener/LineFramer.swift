@@ -13,9 +13,11 @@ import NIOCore
 /// the limit is reported as ``InboundFrame/lineTooLong`` once and skipped up to its LF, so the
 /// session answers it and goes on.
 ///
-/// In bulk mode (``enterBulkMode()``, SMTP DATA) complete lines go out together, with their line
-/// ends, as one ``InboundFrame/lines(_:)`` per read, up to and including the line that ends the
-/// data; then the framer is back in line mode, so commands pipelined after the data are lines.
+/// In bulk mode (after a line the protocol marks ``LiteralDecision/dotTerminatedData``: SMTP DATA)
+/// complete lines go out together, with their line ends, as one ``InboundFrame/lines(_:)`` per
+/// read, up to and including the line that ends the data; then the framer is back in line mode,
+/// so commands pipelined after the data are lines again. Deciding at the DATA line itself, not
+/// when the session gets to it, means no line after DATA is ever framed as a command line first.
 final class LineFramer: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = StampedFrame
@@ -57,11 +59,15 @@ final class LineFramer: ChannelInboundHandler {
     }
 
     /// From the next byte on, frames complete lines in bulk up to the end of dot-terminated data
-    /// (RFC 5321 4.1.1.4). Lines already framed stay lines: the caller switches only when the
-    /// session has taken every frame (``framesEmitted``), so no data line was framed yet.
+    /// (RFC 5321 4.1.1.4).
     func enterBulkMode() {
         isInBulkMode = true
         bulkPreviousEndedWithCRLF = true
+    }
+
+    /// Back to line mode: the DATA that started bulk mode was refused, so commands follow.
+    func leaveBulkMode() {
+        isInBulkMode = false
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -138,6 +144,8 @@ final class LineFramer: ChannelInboundHandler {
         switch literalDecision?(line.readableBytesView) ?? .none {
         case .none:
             break
+        case .dotTerminatedData:
+            enterBulkMode()
         case .accept(let count) where count > 0 && count <= maximumLiteralLength:
             literalRemaining = count
             literalIsDiscarded = false

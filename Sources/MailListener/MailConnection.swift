@@ -60,13 +60,15 @@ public final class MailConnection {
         return framer.value.framesEmitted > framesTaken
     }
 
-    /// Frames the lines that follow as ``InboundFrame/lines(_:)`` up to the end of dot-terminated
-    /// data (SMTP DATA, RFC 5321 4.1.1.4): one frame per read, not one per line. Does nothing
-    /// (lines keep coming one by one, which is just slower) when frames the session has not taken
-    /// are waiting, as they may already be data lines, or off the event loop.
-    public func readLinesInBulk() {
-        guard channel.eventLoop.inEventLoop, framer.value.framesEmitted == framesTaken else { return }
-        framer.value.enterBulkMode()
+    /// Ends bulk framing begun by a ``LiteralDecision/dotTerminatedData`` line that the session
+    /// refused (SMTP DATA without recipients): what follows is commands. Only when the session has
+    /// taken every frame, so the line it just refused is the one that began bulk mode; otherwise
+    /// the frames waiting are read as they come (bulk frames outside DATA are split into lines by
+    /// the session, which is slower but the same).
+    public func cancelBulkLines() {
+        guard channel.eventLoop.inEventLoop, framer.value.isInBulkMode, framer.value.framesEmitted == framesTaken
+        else { return }
+        framer.value.leaveBulkMode()
     }
 
     /// Sends bytes (flushed at once).

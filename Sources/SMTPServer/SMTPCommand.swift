@@ -1,10 +1,12 @@
-/// An SMTP command (RFC 5321 4.1.1 with SIZE, 8BITMIME, SMTPUTF8 and STARTTLS).
+/// An SMTP command (RFC 5321 4.1.1 with SIZE, 8BITMIME, SMTPUTF8, CHUNKING and STARTTLS).
 public enum SMTPCommand: Sendable, Hashable {
     case helo(String)
     case ehlo(String)
     case mail(from: SMTPMailbox?, parameters: MailParameters)
     case rcpt(to: SMTPMailbox, parameters: [String: String?])
     case data
+    /// RFC 3030 2: `BDAT size [LAST]`; the chunk's octets follow the command line.
+    case bdat(size: Int, last: Bool)
     case rset
     case noop
     case quit
@@ -12,7 +14,7 @@ public enum SMTPCommand: Sendable, Hashable {
     case expn(String)
     case help(String?)
     case startTLS
-    /// A command this server knows of and does not offer (AUTH on the MX port, BDAT, TURN, ...).
+    /// A command this server knows of and does not offer (AUTH on the MX port, TURN, ...).
     case notImplemented(String)
 
     /// The MAIL FROM parameters this server advertises (RFC 1870, RFC 6152, RFC 6531).
@@ -95,11 +97,47 @@ public enum SMTPCommandParser {
         case "HELP":
             guard let value = text() else { return .failure(.invalidCharacters) }
             return .success(.help(value.isEmpty ? nil : value))
-        case "AUTH", "BDAT", "TURN", "ETRN", "ATRN", "SEND", "SOML", "SAML", "XCLIENT", "XFORWARD":
+        case "BDAT": return parseBDAT(argument)
+        case "AUTH", "TURN", "ETRN", "ATRN", "SEND", "SOML", "SAML", "XCLIENT", "XFORWARD":
             return .success(.notImplemented(verb))
         default:
             return .failure(.unrecognized)
         }
+    }
+
+    /// `BDAT chunk-size [SP "LAST"]` (RFC 3030 2, 4).
+    static func parseBDAT(_ argument: ArraySlice<UInt8>) -> Result<SMTPCommand, SMTPCommandError> {
+        let words = argument.split(separator: UInt8(ascii: " "))
+        guard let size = chunkSize(words.first ?? []), words.count <= 2 else {
+            return .failure(.syntax("use BDAT <size> [LAST]"))
+        }
+        guard words.count == 2 else { return .success(.bdat(size: size, last: false)) }
+        guard String(decoding: words[1], as: UTF8.self).uppercased() == "LAST" else {
+            return .failure(.syntax("use BDAT <size> [LAST]"))
+        }
+        return .success(.bdat(size: size, last: true))
+    }
+
+    /// How many octets follow a line that begins `BDAT <digits>`, whatever comes after the digits:
+    /// the framer reads them as the chunk, so a BDAT refused for its syntax or its place in the
+    /// session still has its octets taken off the wire rather than read as commands.
+    public static func announcedChunkSize(_ line: some Collection<UInt8>) -> Int? {
+        var rest = line[...]
+        for expected in "BDAT".utf8 {
+            guard let byte = rest.first, byte | 0x20 == expected | 0x20 else { return nil }
+            rest = rest.dropFirst()
+        }
+        guard rest.first == UInt8(ascii: " ") else { return nil }
+        while rest.first == UInt8(ascii: " ") { rest = rest.dropFirst() }
+        return chunkSize(rest.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+    }
+
+    /// 1*DIGIT, at most 18 digits (so it fits an Int).
+    private static func chunkSize(_ digits: some Collection<UInt8>) -> Int? {
+        guard !digits.isEmpty, digits.count <= 18,
+            digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        else { return nil }
+        return digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
     }
 
     /// `MAIL FROM:<reverse-path> [SP params]` (RFC 5321 4.1.1.2).
@@ -204,6 +242,12 @@ public enum SMTPCommandParser {
                 _ = parse(Array(SMTPCommandEncoder.encode(command).utf8))
             }
         }
+        _ = announcedChunkSize(input.prefix(64))
+        var chunked = SMTPChunkedMessage(maximumBytes: 1 << 16, maximumLineLength: 1000)
+        for chunk in input.split(separator: 0, omittingEmptySubsequences: false).prefix(64) {
+            chunk.withUnsafeBytes { chunked.append($0) }
+        }
+        chunked.finish()
         var reader = SMTPDataReader(maximumBytes: 1 << 16)
         for line in input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).prefix(256) {
             let crlf = line.last == UInt8(ascii: "\r")
@@ -226,6 +270,7 @@ public enum SMTPCommandEncoder {
             return text
         case .rcpt(let to, _): return "RCPT TO:\(SMTPPathParser.encode(to))"
         case .data: return "DATA"
+        case .bdat(let size, let last): return last ? "BDAT \(size) LAST" : "BDAT \(size)"
         case .rset: return "RSET"
         case .noop: return "NOOP"
         case .quit: return "QUIT"

@@ -168,15 +168,13 @@ public struct SMTPServer: Sendable {
                 }
                 switch frame {
                 case .line(let buffer, let endsWithCRLF):
-                    let wasReadingData = session.isReadingData
-                    if wasReadingData {
+                    if session.isReadingData {
                         SMTPMetrics.receivedBytes.increment(by: Int64(buffer.readableBytes + 2))
                     }
                     pending = session.handle(.line(Array(buffer.readableBytesView), endsWithCRLF: endsWithCRLF))
-                    // After 354 the message comes in bulk: one frame per read, not one per line.
-                    if !wasReadingData && session.isReadingData && backlog.readableBytes == 0 {
-                        connection.readLinesInBulk()
-                    }
+                    // The framer reads the lines after DATA in bulk: if the session refused the
+                    // DATA, commands follow instead.
+                    if !session.isReadingData { connection.cancelBulkLines() }
                 case .lines(var lines):
                     SMTPMetrics.receivedBytes.increment(by: Int64(lines.readableBytes))
                     let (actions, taken) = session.handleDataLines(lines)
@@ -186,7 +184,9 @@ public struct SMTPServer: Sendable {
                     // this is only a safeguard): they go through the session one by one.
                     backlog.writeBuffer(&lines)
                 case .lineTooLong: pending = session.handle(.lineTooLong)
-                case .literal: pending = []
+                case .literal(let chunk):
+                    SMTPMetrics.receivedBytes.increment(by: Int64(chunk.readableBytes))
+                    pending = session.handle(.chunk(chunk))
                 case .idleTimeout: pending = session.handle(.idleTimeout)
                 case .shutdown: pending = session.handle(.shutdown)
                 }
@@ -196,6 +196,19 @@ public struct SMTPServer: Sendable {
         }
         logger.debug("smtp session closed")
         await connection.close()
+    }
+
+    /// What follows a command line, for the framer: the octets of a BDAT chunk (RFC 3030 2;
+    /// dropped past `maximumChunk`), the lines of DATA, or more commands.
+    static func whatFollows(_ line: ByteBufferView, maximumChunk: Int) -> LiteralDecision {
+        guard line.count <= 512 else { return .none }
+        if let size = SMTPCommandParser.announcedChunkSize(line) {
+            return size <= maximumChunk ? .accept(size) : .discard(size)
+        }
+        guard line.count >= 4, line.count <= 16, case .success(.data) = SMTPCommandParser.parse(line) else {
+            return .none
+        }
+        return .dotTerminatedData
     }
 
     /// The first line of `backlog` as a frame (a last fragment without LF counts as a line).
@@ -290,6 +303,13 @@ extension MailListener {
     public static func smtp(
         _ server: SMTPServer, configuration: MailListenerConfiguration, logger: Logger
     ) -> MailListener {
-        MailListener(configuration: configuration, logger: logger) { connection in await server.serve(connection) }
+        var configuration = configuration
+        // The framer reads what follows DATA (in bulk) and BDAT (a counted chunk) by itself.
+        let maximumChunk = server.configuration.session.maximumMessageBytes
+        configuration.maximumLiteralLength = maximumChunk
+        configuration.literalDecision = { line in SMTPServer.whatFollows(line, maximumChunk: maximumChunk) }
+        return MailListener(configuration: configuration, logger: logger) { connection in
+            await server.serve(connection)
+        }
     }
 }

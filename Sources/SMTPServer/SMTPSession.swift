@@ -50,6 +50,8 @@ public struct SMTPSession: Sendable {
         case line([UInt8], endsWithCRLF: Bool)
         /// The framer dropped a line over its bound.
         case lineTooLong
+        /// The octets after a `BDAT size` line (RFC 3030 2).
+        case chunk(ByteBuffer)
         case spfChecked(SPFResult)
         case recipientResolved(RecipientResolution)
         case recipientLookupFailed
@@ -78,6 +80,8 @@ public struct SMTPSession: Sendable {
         case checkingSPF(SMTPMailbox?, SMTPCommand.MailParameters)
         case resolvingRecipient(SMTPMailbox)
         case data(SMTPDataReader)
+        /// A BDAT was accepted: its octets come next, as one `.chunk`.
+        case receivingChunk(size: Int, last: Bool)
         case delivering
         case startingTLS
         case closed
@@ -86,7 +90,11 @@ public struct SMTPSession: Sendable {
     public let configuration: Configuration
     private var phase = Phase.command
     private var hello: (name: String, isExtended: Bool)?
-    private var transaction: SMTPEnvelope?
+    private var transaction: SMTPEnvelope? {
+        didSet { if transaction == nil { chunks = nil } }
+    }
+    /// The message of a BDAT transaction so far; nil when no chunk came yet.
+    private var chunks: SMTPChunkedMessage?
     private var errors = 0
     /// TLS is on (implicit, or after STARTTLS).
     public private(set) var isTLS: Bool
@@ -128,6 +136,8 @@ public struct SMTPSession: Sendable {
             case .success(let command): return handle(command)
             case .failure(let error): return refuse(SMTPReply(error))
             }
+        case (_, .chunk(let bytes)):
+            return chunkReceived(bytes)
         case (.command, .lineTooLong):
             return refuse(SMTPReply(500, "5.5.6", "Line too long (RFC 5321 4.5.3.1.4)", reason: "syntax"))
         case (.checkingSPF(let from, let parameters), .spfChecked(let result)):
@@ -175,7 +185,7 @@ public struct SMTPSession: Sendable {
             var lines = [
                 "\(configuration.hostname) Hello \(name)", "PIPELINING", "SIZE \(configuration.maximumMessageBytes)",
             ]
-            lines += ["8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES"]
+            lines += ["8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES", "CHUNKING"]
             if configuration.offersSTARTTLS && !isTLS { lines.append("STARTTLS") }
             lines.append("HELP")
             return [.send(SMTPReply(250, nil, lines))]
@@ -193,12 +203,17 @@ public struct SMTPSession: Sendable {
             guard let transaction else {
                 return refuse(SMTPReply(503, "5.5.1", "Need MAIL and RCPT before DATA", reason: "sequence"))
             }
+            guard chunks == nil else {
+                return refuse(SMTPReply(503, "5.5.1", "DATA cannot follow BDAT (RFC 3030 2)", reason: "sequence"))
+            }
             guard !transaction.mailboxes.isEmpty else {
                 return refuse(SMTPReply(554, "5.5.1", "No valid recipients", reason: "sequence"))
             }
             phase = .data(SMTPDataReader(maximumBytes: configuration.maximumMessageBytes))
             // RFC 3463 has no class 3: the intermediate reply has no enhanced code.
             return [.send(SMTPReply(354, nil, "Start mail input; end with <CRLF>.<CRLF>"))]
+        case .bdat(let size, let last):
+            return chunkAnnounced(size: size, last: last)
         case .rset:
             transaction = nil
             return [.send(SMTPReply(250, "2.0.0", "OK"))]
@@ -217,7 +232,7 @@ public struct SMTPSession: Sendable {
                 .send(
                     SMTPReply(
                         214, "2.0.0",
-                        ["Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP STARTTLS", "See RFC 5321"]))
+                        ["Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS", "See RFC 5321"]))
             ]
         case .startTLS:
             guard configuration.offersSTARTTLS, !isTLS else {
@@ -360,35 +375,78 @@ public struct SMTPSession: Sendable {
     }
 
     private mutating func dataEnded(_ reader: SMTPDataReader) -> [Action] {
-        switch reader.problem {
-        case .tooLarge:
+        messageComplete(reader.bytes, problem: reader.problem)
+    }
+
+    /// The whole message is in (final dot, or BDAT LAST): deliver it, or refuse it for its problem.
+    private mutating func messageComplete(_ bytes: [UInt8], problem: SMTPDataReader.Problem?) -> [Action] {
+        if let problem {
             phase = .command
             transaction = nil
-            // RFC 1870 6.3: read to the end, then 552.
-            return [
-                .send(SMTPReply(552, "5.3.4", "Message size exceeds fixed maximum message size", reason: "too_large"))
-            ]
-        case .bareLineEnd:
-            phase = .command
-            transaction = nil
-            return [
-                .send(
-                    SMTPReply(
-                        550, "5.6.11", "Bare LF or CR in message refused (RFC 5321 2.3.8); use CRLF line ends",
-                        reason: "bare_lf"))
-            ]
-        case .lineTooLong:
-            phase = .command
-            transaction = nil
-            return [.send(SMTPReply(550, "5.6.0", "Message has a line too long", reason: "line_too_long"))]
-        case nil:
-            guard let transaction else {
-                phase = .command
-                return [.send(SMTPReply(503, "5.5.1", "Bad sequence of commands", reason: "sequence"))]
-            }
-            phase = .delivering
-            return [.deliver(transaction, body: reader.bytes)]
+            // RFC 1870 6.3 for the size: read to the end, then 552.
+            return [.send(Self.refusal(problem))]
         }
+        guard let transaction else {
+            phase = .command
+            return [.send(SMTPReply(503, "5.5.1", "Bad sequence of commands", reason: "sequence"))]
+        }
+        phase = .delivering
+        return [.deliver(transaction, body: bytes)]
+    }
+
+    private static func refusal(_ problem: SMTPDataReader.Problem) -> SMTPReply {
+        switch problem {
+        case .tooLarge:
+            SMTPReply(552, "5.3.4", "Message size exceeds fixed maximum message size", reason: "too_large")
+        case .bareLineEnd:
+            SMTPReply(
+                550, "5.6.11", "Bare LF or CR in message refused (RFC 5321 2.3.8); use CRLF line ends",
+                reason: "bare_lf")
+        case .lineTooLong:
+            SMTPReply(550, "5.6.0", "Message has a line too long", reason: "line_too_long")
+        }
+    }
+
+    // MARK: BDAT (RFC 3030)
+
+    /// `BDAT size [LAST]`. The chunk's octets come next whatever the answer (the framer reads
+    /// them as a literal); those of a refused BDAT are dropped (`.chunk` outside `.receivingChunk`).
+    private mutating func chunkAnnounced(size: Int, last: Bool) -> [Action] {
+        guard hello != nil else { return refuse(Self.helloFirst) }
+        guard let transaction else {
+            return refuse(SMTPReply(503, "5.5.1", "Need MAIL and RCPT before BDAT", reason: "sequence"))
+        }
+        guard !transaction.mailboxes.isEmpty else {
+            return refuse(SMTPReply(554, "5.5.1", "No valid recipients", reason: "sequence"))
+        }
+        guard size <= configuration.maximumMessageBytes else {
+            // The framer drops a chunk this large. RFC 3030 2: a refused chunk fails the message,
+            // so the chunks pipelined after it get 503.
+            self.transaction = nil
+            return [.send(Self.refusal(.tooLarge))]
+        }
+        phase = .receivingChunk(size: size, last: last)
+        return size == 0 ? chunkReceived(ByteBuffer()) : []
+    }
+
+    private mutating func chunkReceived(_ chunk: ByteBuffer) -> [Action] {
+        guard case .receivingChunk(let size, let last) = phase else { return [] }
+        phase = .command
+        // Taken out of `chunks` while it grows, or every chunk would copy the message so far.
+        var message =
+            chunks
+            ?? SMTPChunkedMessage(
+                maximumBytes: configuration.maximumMessageBytes, maximumLineLength: SMTPServer.maximumLineLength)
+        chunks = nil
+        chunk.withUnsafeReadableBytes { message.append($0) }
+        if last { message.finish() }
+        if last || message.problem != nil {
+            // A problem fails the message at once (RFC 3030 2 allows a reply per chunk); the
+            // chunks pipelined after it get 503.
+            return messageComplete(message.bytes, problem: message.problem)
+        }
+        chunks = message
+        return [.send(SMTPReply(250, "2.0.0", "\(size) octets received"))]
     }
 
     /// One reply for all recipients (RFC 5321 has no per-recipient reply after DATA without LMTP):

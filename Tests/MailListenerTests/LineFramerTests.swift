@@ -109,6 +109,22 @@ struct LineFramerTests {
             ])
     }
 
+    @Test("A line marked dotTerminatedData starts bulk mode at once; a literal after the data is read as one")
+    func dataDecision() throws {
+        let decide: @Sendable (ByteBufferView) -> LiteralDecision = { view in
+            switch String(decoding: view, as: UTF8.self) {
+            case "DATA": .dotTerminatedData
+            case "BDAT 3": .accept(3)
+            default: .none
+            }
+        }
+        #expect(
+            try frames(["DATA\r\nBDAT 3\r\n.\r", "\nBDAT 3\r\nx\nzQUIT\r\n"], literal: decide) == [
+                line("DATA"), lines("BDAT 3\r\n"), lines(".\r\n"), line("BDAT 3"), .literal(ByteBuffer(string: "x\nz")),
+                line("QUIT"),
+            ])
+    }
+
     @Test("STARTTLS's reset also ends bulk mode")
     func resetEndsBulk() throws {
         let framer = LineFramer(maximumLineLength: 64, maximumLiteralLength: 0, literalDecision: nil)

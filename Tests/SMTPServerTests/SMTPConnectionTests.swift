@@ -22,6 +22,7 @@ struct SMTPConnectionTests {
                     S: 250-8BITMIME
                     S: 250-SMTPUTF8
                     S: 250-ENHANCEDSTATUSCODES
+                    S: 250-CHUNKING
                     S: 250-STARTTLS
                     S: 250 HELP
                     C: MAIL FROM:<alice@pass.test>
@@ -44,6 +45,7 @@ struct SMTPConnectionTests {
                     S: 250-8BITMIME
                     S: 250-SMTPUTF8
                     S: 250-ENHANCEDSTATUSCODES
+                    S: 250-CHUNKING
                     S: 250 HELP
                     C: STARTTLS
                     S: 503 5.5.1 TLS already active

@@ -190,6 +190,7 @@ func ehloReplyOffering(size: Int) -> String {
     S: 250-8BITMIME
     S: 250-SMTPUTF8
     S: 250-ENHANCEDSTATUSCODES
+    S: 250-CHUNKING
     S: 250 HELP
     """
 }

@@ -292,8 +292,8 @@ struct SMTPTranscriptTests {
             S: 501 5.5.4 Syntax error: DATA takes no argument
             C: AUTH PLAIN AGFubgBzZWNyZXQ=
             S: 502 5.5.1 AUTH not implemented
-            C: BDAT 10 LAST
-            S: 502 5.5.1 BDAT not implemented
+            C: BDAT 0 LAST
+            S: 554 5.5.1 No valid recipients
             C: EXPN staff
             S: 502 5.5.1 EXPN not available
             C: STARTTLS
@@ -301,7 +301,7 @@ struct SMTPTranscriptTests {
             C: VRFY ann
             S: 252 2.5.0 Cannot VRFY user, but will accept message and attempt delivery
             C: HELP
-            S: 214-2.0.0 Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP STARTTLS
+            S: 214-2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS
             S: 214 2.0.0 See RFC 5321
             C: noop whatever
             S: 250 2.0.0 OK

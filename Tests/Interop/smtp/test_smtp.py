@@ -217,6 +217,23 @@ def test_bare_lf_refused_over_a_raw_socket(smtp):
     assert smtp.inbox("ann@example.test") == []
 
 
+def test_bdat_chunks_with_smtplib(smtp):
+    """RFC 3030 CHUNKING: smtplib has no BDAT, so its connection sends the chunks raw (pipelined);
+    a dot line inside a chunk is text, and the message is stored whole."""
+    first = b"Subject: chunked\r\n\r\n"
+    second = b"line one\r\n.\r\nQUIT\r\n"
+    with smtplib.SMTP("127.0.0.1", smtp.port, timeout=30) as client:
+        client.ehlo("client.test")
+        assert client.has_extn("chunking")
+        assert client.mail("alice@pass.test")[0] == 250
+        assert client.rcpt("ann@example.test")[0] == 250
+        client.send(b"BDAT %d\r\n" % len(first) + first + b"BDAT %d LAST\r\n" % len(second) + second)
+        assert client.getreply() == (250, b"2.0.0 %d octets received" % len(first))
+        assert client.getreply() == (250, b"2.0.0 Message accepted for delivery")
+    [stored] = smtp.inbox("ann@example.test")
+    assert stored.endswith(first + second)
+
+
 def test_curl_plain_and_starttls(smtp, tmp_path):
     message = tmp_path / "mail.txt"
     message.write_bytes(b"Subject: curl\r\n\r\nvia curl\r\n")
