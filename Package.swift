@@ -192,12 +192,14 @@ let package = Package(
             path: "Benchmarks/MailgateBench",
             swiftSettings: strictSettings
         ),
-        .executableTarget(name: "FuzzDNSMessage", dependencies: ["DNSClient"], path: "Sources/Fuzz/DNSMessage"),
-        .executableTarget(name: "FuzzSPFRecord", dependencies: ["SPF"], path: "Sources/Fuzz/SPFRecord"),
-        .executableTarget(name: "FuzzSMTPCommand", dependencies: ["SMTPServer"], path: "Sources/Fuzz/SMTPCommand"),
-        .executableTarget(name: "FuzzPOP3Command", dependencies: ["POP3Server"], path: "Sources/Fuzz/POP3Command"),
-        .executableTarget(name: "FuzzMIMEMessage", dependencies: ["MIME"], path: "Sources/Fuzz/MIMEMessage"),
-        .executableTarget(name: "FuzzIMAPCommand", dependencies: ["IMAPServer"], path: "Sources/Fuzz/IMAPCommand"),
+        .target(name: "FuzzDriver", path: "Sources/Fuzz/Driver"),
+        .executableTarget(name: "FuzzDNSMessage", dependencies: ["DNSClient", "FuzzDriver"], path: "Sources/Fuzz/DNSMessage"),
+        .executableTarget(name: "FuzzSPFRecord", dependencies: ["SPF", "FuzzDriver"], path: "Sources/Fuzz/SPFRecord"),
+        .executableTarget(name: "FuzzSMTPCommand", dependencies: ["SMTPServer", "FuzzDriver"], path: "Sources/Fuzz/SMTPCommand"),
+        .executableTarget(name: "FuzzPOP3Command", dependencies: ["POP3Server", "FuzzDriver"], path: "Sources/Fuzz/POP3Command"),
+        .executableTarget(name: "FuzzMIMEMessage", dependencies: ["MIME", "FuzzDriver"], path: "Sources/Fuzz/MIMEMessage"),
+        .executableTarget(name: "FuzzIMAPCommand", dependencies: ["IMAPServer", "FuzzDriver"], path: "Sources/Fuzz/IMAPCommand"),
+        .executableTarget(name: "FuzzLineFramer", dependencies: ["MailListener", "FuzzDriver"], path: "Sources/Fuzz/LineFramer"),
         .testTarget(
             name: "IMAPServerTests",
             dependencies: [

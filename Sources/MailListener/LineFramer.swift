@@ -71,7 +71,14 @@ final class LineFramer: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var incoming = unwrapInboundIn(data)
+        read(unwrapInboundIn(data)) { frame in
+            context.fireChannelRead(wrapInboundOut(StampedFrame(epoch: epoch, frame: frame)))
+        }
+    }
+
+    /// Takes bytes as they were read and passes on every frame they complete.
+    func read(_ bytes: ByteBuffer, emit: (InboundFrame) -> Void) {
+        var incoming = bytes
         if var buffered = buffer {
             buffered.writeBuffer(&incoming)
             buffer = buffered
@@ -80,7 +87,7 @@ final class LineFramer: ChannelInboundHandler {
         }
         while let frame = nextFrame() {
             framesEmitted += 1
-            context.fireChannelRead(wrapInboundOut(StampedFrame(epoch: epoch, frame: frame)))
+            emit(frame)
         }
         if buffer?.readableBytes == 0 { buffer = nil } else { buffer?.discardReadBytes() }
     }

@@ -1,3 +1,4 @@
+import MailgateTesting
 import NIOCore
 import NIOEmbedded
 import Testing
@@ -133,5 +134,20 @@ struct LineFramerTests {
         framer.resetForTLS()
         try channel.writeInbound(ByteBuffer(string: "EHLO x\r\n"))
         #expect(try channel.readInbound(as: StampedFrame.self)?.frame == line("EHLO x"))
+    }
+
+    @Test("The fuzz entry survives 20,000 seeded random inputs and its own checks of every frame")
+    func fuzzEntry() {
+        var generator = SplitMix64(seed: 1939)
+        let pieces: [[UInt8]] =
+            [
+                "DATA\r\n", "BDAT 5\r\n", "BDAT 99\r\n", "a {3}\r\n", "x {70}\r\n", ".\r\n", "\r\n", "\n", "\r",
+                "line", String(repeating: "y", count: 40),
+            ].map { Array($0.utf8) } + [[0xFF], [0xFF, 0xFE], [0x00]]
+        for _ in 0..<20_000 {
+            var input: [UInt8] = [UInt8.random(in: 0...255, using: &generator)]
+            for _ in 0..<Int.random(in: 0...30, using: &generator) { input += pieces.randomElement(using: &generator)! }
+            input.withUnsafeBytes { LineFramerFuzz.fuzz($0) }
+        }
     }
 }
