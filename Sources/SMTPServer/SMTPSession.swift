@@ -95,6 +95,9 @@ public struct SMTPSession: Sendable {
     }
     /// The message of a BDAT transaction so far; nil when no chunk came yet.
     private var chunks: SMTPChunkedMessage?
+    /// A BDAT transaction was just refused: until the next other command, the chunks that follow
+    /// are the client's pipelined rest of it.
+    private var chunksRefused = false
     private var errors = 0
     /// TLS is on (implicit, or after STARTTLS).
     public private(set) var isTLS: Bool
@@ -177,6 +180,7 @@ public struct SMTPSession: Sendable {
     // MARK: Commands
 
     private mutating func handle(_ command: SMTPCommand) -> [Action] {
+        if case .bdat = command {} else { chunksRefused = false }
         switch command {
         case .ehlo(let name):
             hello = (name, true)
@@ -414,7 +418,10 @@ public struct SMTPSession: Sendable {
     private mutating func chunkAnnounced(size: Int, last: Bool) -> [Action] {
         guard hello != nil else { return refuse(Self.helloFirst) }
         guard let transaction else {
-            return refuse(SMTPReply(503, "5.5.1", "Need MAIL and RCPT before BDAT", reason: "sequence"))
+            let reply = SMTPReply(503, "5.5.1", "Need MAIL and RCPT before BDAT", reason: "sequence")
+            // The chunks a client pipelined behind a refused one are not its errors: each gets
+            // its 503 without bringing the session nearer to "too many errors".
+            return chunksRefused ? [.send(reply)] : refuse(reply)
         }
         guard !transaction.mailboxes.isEmpty else {
             return refuse(SMTPReply(554, "5.5.1", "No valid recipients", reason: "sequence"))
@@ -423,6 +430,7 @@ public struct SMTPSession: Sendable {
             // The framer drops a chunk this large. RFC 3030 2: a refused chunk fails the message,
             // so the chunks pipelined after it get 503.
             self.transaction = nil
+            chunksRefused = true
             return [.send(Self.refusal(.tooLarge))]
         }
         phase = .receivingChunk(size: size, last: last)
@@ -443,6 +451,7 @@ public struct SMTPSession: Sendable {
         if last || message.problem != nil {
             // A problem fails the message at once (RFC 3030 2 allows a reply per chunk); the
             // chunks pipelined after it get 503.
+            chunksRefused = message.problem != nil
             return messageComplete(message.bytes, problem: message.problem)
         }
         chunks = message

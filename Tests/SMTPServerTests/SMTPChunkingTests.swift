@@ -88,9 +88,15 @@ struct SMTPChunkingTests {
                 #expect(try await client.line() == "552 5.3.4 Message size exceeds fixed maximum message size")
                 #expect(try await client.line() == "503 5.5.1 Need MAIL and RCPT before BDAT")
                 try await client.play(Self.transaction)
-                try await client.send("BDAT \(big.utf8.count)\r\n\(big)BDAT \(big.utf8.count) LAST\r\n\(big)NOOP\r\n")
+                // 30 more chunks pipelined behind the refused one: 503 each, and not counted as
+                // client errors (20 would end the session).
+                let rest = String(repeating: "BDAT 2\r\nok", count: 30)
+                try await client.send("BDAT \(big.utf8.count)\r\n\(big)BDAT \(big.utf8.count)\r\n\(big)\(rest)NOOP\r\n")
                 #expect(try await client.line() == "250 2.0.0 \(big.utf8.count) octets received")
                 #expect(try await client.line() == "552 5.3.4 Message size exceeds fixed maximum message size")
+                for _ in 0..<30 {
+                    #expect(try await client.line() == "503 5.5.1 Need MAIL and RCPT before BDAT")
+                }
                 #expect(try await client.line() == "250 2.0.0 OK")
             }
         }
