@@ -46,12 +46,12 @@ public struct SMTPChunkedMessage: Sendable {
     /// without its CRLF gets one, so the message ends as one read with DATA does.
     public mutating func finish() {
         if pendingCR { note(.bareLineEnd) }
-        guard problem == nil, lineLength > 0 else {
-            if problem != nil { bytes = [] }
-            return
+        if problem != nil {
+            bytes = []
+        } else if lineLength > 0 {
+            bytes += [0x0D, 0x0A]
+            lineLength = 0
         }
-        bytes += [0x0D, 0x0A]
-        lineLength = 0
     }
 
     /// Line ends and line lengths in `chunk`, going on from the chunks before.

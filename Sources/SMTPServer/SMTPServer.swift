@@ -199,9 +199,10 @@ public struct SMTPServer: Sendable {
     }
 
     /// What follows a command line, for the framer: the octets of a BDAT chunk (RFC 3030 2;
-    /// dropped past `maximumChunk`), the lines of DATA, or more commands.
-    static func whatFollows(_ line: ByteBufferView, maximumChunk: Int) -> LiteralDecision {
-        guard line.count <= 512 else { return .none }
+    /// dropped past `maximumChunk`), the lines of DATA, or more commands. A line the session
+    /// refuses as too long (`maximumCommandLine`, with its CRLF) announces nothing.
+    static func whatFollows(_ line: ByteBufferView, maximumCommandLine: Int, maximumChunk: Int) -> LiteralDecision {
+        guard line.count + 2 <= maximumCommandLine else { return .none }
         if let size = SMTPCommandParser.announcedChunkSize(line) {
             return size <= maximumChunk ? .accept(size) : .discard(size)
         }
@@ -306,8 +307,11 @@ extension MailListener {
         var configuration = configuration
         // The framer reads what follows DATA (in bulk) and BDAT (a counted chunk) by itself.
         let maximumChunk = server.configuration.session.maximumMessageBytes
+        let maximumCommandLine = server.configuration.session.maximumCommandLineLength
         configuration.maximumLiteralLength = maximumChunk
-        configuration.literalDecision = { line in SMTPServer.whatFollows(line, maximumChunk: maximumChunk) }
+        configuration.literalDecision = { line in
+            SMTPServer.whatFollows(line, maximumCommandLine: maximumCommandLine, maximumChunk: maximumChunk)
+        }
         return MailListener(configuration: configuration, logger: logger) { connection in
             await server.serve(connection)
         }

@@ -146,19 +146,30 @@ struct SMTPHarness: Sendable {
         }
     }
 
+    /// Runs a listener and one client connected to it for `body`.
+    func withClient(
+        maximumMessageBytes: Int = 10_000, maximumRecipients: Int = 3, spfFail: MailgateConfig.SPFAction = .reject,
+        spfPermerror: MailgateConfig.SPFAction = .tag, _ body: @Sendable (SMTPTestClient) async throws -> Void
+    ) async throws {
+        try await run(
+            maximumMessageBytes: maximumMessageBytes, maximumRecipients: maximumRecipients, spfFail: spfFail,
+            spfPermerror: spfPermerror
+        ) { port, _ in
+            try await SMTPTestClient.connect(port: port) { client in try await body(client) }
+        }
+    }
+
     /// Connects and plays `script` (see ``SMTPTestClient/play(_:sourceLocation:)``).
     func transcript(
         maximumMessageBytes: Int = 10_000, maximumRecipients: Int = 3, spfFail: MailgateConfig.SPFAction = .reject,
         spfPermerror: MailgateConfig.SPFAction = .tag, _ script: String,
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
-        try await run(
+        try await withClient(
             maximumMessageBytes: maximumMessageBytes, maximumRecipients: maximumRecipients, spfFail: spfFail,
             spfPermerror: spfPermerror
-        ) { port, _ in
-            try await SMTPTestClient.connect(port: port) { client in
-                try await client.play(script, sourceLocation: sourceLocation)
-            }
+        ) { client in
+            try await client.play(script, sourceLocation: sourceLocation)
         }
     }
 

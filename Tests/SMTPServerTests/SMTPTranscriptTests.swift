@@ -211,42 +211,40 @@ struct SMTPTranscriptTests {
     @Test("RFC 5321 2.3.8: bare LF in DATA is refused with 550 5.6.11; \\n.\\n does not end the data")
     func bareLF() async throws {
         let harness = try await SMTPHarness()
-        try await harness.run { port, _ in
-            try await SMTPTestClient.connect(port: port) { client in
-                try await client.play(
-                    """
-                    S: 220 mx.example.test ESMTP Mailgate ready
-                    C: HELO client.test
-                    S: 250 mx.example.test Hello client.test
-                    C: MAIL FROM:<alice@pass.test>
-                    C: RCPT TO:<ann@example.test>
-                    C: DATA
-                    S: 250 2.1.0 Sender OK
-                    S: 250 2.1.5 Recipient OK
-                    S: 354 Start mail input; end with <CRLF>.<CRLF>
-                    """)
-                // SMTP smuggling: a second message hidden behind "\n.\n" / "\n.\r\n" must not be believed.
-                try await client.send(
-                    "Subject: one\r\n\r\nfirst\n.\nMAIL FROM:<evil@fail.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\nSubject: forged\r\n\n.\r\nmore\r\n.\r\n"
-                )
-                #expect(
-                    try await client.line()
-                        == "550 5.6.11 Bare LF or CR in message refused (RFC 5321 2.3.8); use CRLF line ends")
-                try await client.play(
-                    """
-                    C: MAIL FROM:<alice@pass.test>
-                    C: RCPT TO:<ann@example.test>
-                    C: DATA
-                    S: 250 2.1.0 Sender OK
-                    S: 250 2.1.5 Recipient OK
-                    S: 354 Start mail input; end with <CRLF>.<CRLF>
-                    """)
-                try await client.send("bare\rCR\r\n.\r\n")
-                #expect(
-                    try await client.line()
-                        == "550 5.6.11 Bare LF or CR in message refused (RFC 5321 2.3.8); use CRLF line ends")
-                try await client.play("C: NOOP\nS: 250 2.0.0 OK")
-            }
+        try await harness.withClient { client in
+            try await client.play(
+                """
+                S: 220 mx.example.test ESMTP Mailgate ready
+                C: HELO client.test
+                S: 250 mx.example.test Hello client.test
+                C: MAIL FROM:<alice@pass.test>
+                C: RCPT TO:<ann@example.test>
+                C: DATA
+                S: 250 2.1.0 Sender OK
+                S: 250 2.1.5 Recipient OK
+                S: 354 Start mail input; end with <CRLF>.<CRLF>
+                """)
+            // SMTP smuggling: a second message hidden behind "\n.\n" / "\n.\r\n" must not be believed.
+            try await client.send(
+                "Subject: one\r\n\r\nfirst\n.\nMAIL FROM:<evil@fail.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\nSubject: forged\r\n\n.\r\nmore\r\n.\r\n"
+            )
+            #expect(
+                try await client.line()
+                    == "550 5.6.11 Bare LF or CR in message refused (RFC 5321 2.3.8); use CRLF line ends")
+            try await client.play(
+                """
+                C: MAIL FROM:<alice@pass.test>
+                C: RCPT TO:<ann@example.test>
+                C: DATA
+                S: 250 2.1.0 Sender OK
+                S: 250 2.1.5 Recipient OK
+                S: 354 Start mail input; end with <CRLF>.<CRLF>
+                """)
+            try await client.send("bare\rCR\r\n.\r\n")
+            #expect(
+                try await client.line()
+                    == "550 5.6.11 Bare LF or CR in message refused (RFC 5321 2.3.8); use CRLF line ends")
+            try await client.play("C: NOOP\nS: 250 2.0.0 OK")
         }
         #expect(try await harness.inbox("ann@example.test").isEmpty)
         #expect(try await harness.inbox("bob@example.test").isEmpty)
@@ -464,30 +462,28 @@ struct SMTPTranscriptTests {
     @Test("A license removed between RCPT and DATA: 250 for the others, nothing stored for that mailbox")
     func licenseRemovedBeforeData() async throws {
         let harness = try await SMTPHarness()
-        try await harness.run { port, _ in
-            try await SMTPTestClient.connect(port: port) { client in
-                try await client.play(
-                    """
-                    S: 220 mx.example.test ESMTP Mailgate ready
-                    C: HELO client.test
-                    S: 250 mx.example.test Hello client.test
-                    C: MAIL FROM:<alice@pass.test>
-                    S: 250 2.1.0 Sender OK
-                    C: RCPT TO:<ann@example.test>
-                    S: 250 2.1.5 Recipient OK
-                    C: RCPT TO:<bob@example.test>
-                    S: 250 2.1.5 Recipient OK
-                    """)
-                _ = try await harness.fixture.store.removeLicense("P1", from: EmailAddress("bob@example.test")!)
-                try await client.play(
-                    """
-                    C: DATA
-                    S: 354 Start mail input; end with <CRLF>.<CRLF>
-                    C: Subject: race
-                    C: .
-                    S: 250 2.0.0 Message accepted for delivery
-                    """)
-            }
+        try await harness.withClient { client in
+            try await client.play(
+                """
+                S: 220 mx.example.test ESMTP Mailgate ready
+                C: HELO client.test
+                S: 250 mx.example.test Hello client.test
+                C: MAIL FROM:<alice@pass.test>
+                S: 250 2.1.0 Sender OK
+                C: RCPT TO:<ann@example.test>
+                S: 250 2.1.5 Recipient OK
+                C: RCPT TO:<bob@example.test>
+                S: 250 2.1.5 Recipient OK
+                """)
+            _ = try await harness.fixture.store.removeLicense("P1", from: EmailAddress("bob@example.test")!)
+            try await client.play(
+                """
+                C: DATA
+                S: 354 Start mail input; end with <CRLF>.<CRLF>
+                C: Subject: race
+                C: .
+                S: 250 2.0.0 Message accepted for delivery
+                """)
         }
         #expect(try await harness.inbox("ann@example.test").count == 1)
         #expect(try await harness.inbox("bob@example.test").isEmpty)
