@@ -6,6 +6,7 @@ Usage: dns_server.py MODE PORTFILE
 Binds UDP and TCP on 127.0.0.1 (a free port), writes the port to PORTFILE, serves until killed.
 Only the standard library: the test needs no DNS package.
 """
+import os
 import socket
 import struct
 import sys
@@ -70,18 +71,36 @@ def serve_tcp(sock, mode):
             conn.sendall(struct.pack("!H", len(reply)) + reply)
 
 
+def bind_pair():
+    """A UDP and a TCP socket on the same free port of 127.0.0.1.
+
+    The UDP port is chosen by the kernel, and the same number can already be taken for TCP (an
+    outgoing connection of another test holds it as its ephemeral port): then try another."""
+    for _ in range(100):
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind(("127.0.0.1", 0))
+        port = udp.getsockname()[1]
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            tcp.bind(("127.0.0.1", port))
+        except OSError:
+            tcp.close()
+            udp.close()
+            continue
+        return udp, tcp, port
+    raise SystemExit("no port free for both UDP and TCP")
+
+
 def main():
     mode, portfile = sys.argv[1], sys.argv[2]
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind(("127.0.0.1", 0))
-    port = udp.getsockname()[1]
-    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    tcp.bind(("127.0.0.1", port))
+    udp, tcp, port = bind_pair()
     tcp.listen(16)
     threading.Thread(target=serve_tcp, args=(tcp, mode), daemon=True).start()
-    with open(portfile, "w") as f:
+    # Written whole and renamed, so the test never reads a half-written port.
+    with open(portfile + ".tmp", "w") as f:
         f.write(str(port))
+    os.replace(portfile + ".tmp", portfile)
     serve_udp(udp, mode)
 
 

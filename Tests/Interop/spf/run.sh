@@ -14,12 +14,12 @@ printf 'dns:\n  resolver: system\n  timeout_seconds: 1\n' > "$work/mailgate.yaml
 
 start_server() {  # MODE; sets $server to HOST:PORT (not in a subshell, so $pids keeps the server)
     rm -f "$work/port.$1"
-    python3 "$here/dns_server.py" "$1" "$work/port.$1" >/dev/null 2>&1 &
+    python3 "$here/dns_server.py" "$1" "$work/port.$1" >"$work/log.$1" 2>&1 &
     pids="$pids $!"
     # Up to 30 s: a Python start on a busy 2-core CI machine took more than the 4 s once allowed.
     tries=0
     until [ -s "$work/port.$1" ] || [ "$tries" -ge 300 ]; do sleep 0.1; tries=$((tries + 1)); done
-    [ -s "$work/port.$1" ] || { echo "FAIL the $1 DNS server did not start"; exit 1; }
+    [ -s "$work/port.$1" ] || { echo "FAIL the $1 DNS server did not start"; cat "$work/log.$1"; exit 1; }
     server="127.0.0.1:$(cat "$work/port.$1")"
 }
 
