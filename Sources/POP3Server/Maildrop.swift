@@ -12,12 +12,15 @@ public struct Maildrop: Sendable, Equatable {
         public var size: Int
         /// RFC 1939 7 UIDL: stable for the message forever and never given to another one.
         public var uniqueID: String
+        /// Where RETR stuffs a dot, when the bytes are in wire form (see ``POP3Wire/Form/dotLines``).
+        public var dotLines: [Int]?
 
-        public init(uid: MessageUID, content: ContentID, size: Int, uniqueID: String) {
+        public init(uid: MessageUID, content: ContentID, size: Int, uniqueID: String, dotLines: [Int]? = nil) {
             self.uid = uid
             self.content = content
             self.size = size
             self.uniqueID = uniqueID
+            self.dotLines = dotLines
         }
     }
 
@@ -46,38 +49,39 @@ public struct Maildrop: Sendable, Equatable {
         }
         var messages: [Message] = []
         for summary in try await store.messages(in: inbox.id, uids: nil) {
-            let size: Int
-            if let known = sizes.size(of: summary.content) {
-                size = known
+            let form: POP3Wire.Form
+            if let known = sizes.form(of: summary.content) {
+                form = known
             } else if let bytes = try await store.messageBytes(summary.content) {
-                size = POP3Wire.size(of: bytes)
-                sizes.remember(size, for: summary.content)
+                form = POP3Wire.form(of: bytes)
+                sizes.remember(form, for: summary.content)
             } else {
                 continue  // removed between the listing and now: not part of the snapshot
             }
             messages.append(
                 Message(
-                    uid: summary.uid, content: summary.content, size: size,
-                    uniqueID: uniqueID(folder: inbox.id, uidValidity: inbox.uidValidity, uid: summary.uid)))
+                    uid: summary.uid, content: summary.content, size: form.size,
+                    uniqueID: uniqueID(folder: inbox.id, uidValidity: inbox.uidValidity, uid: summary.uid),
+                    dotLines: form.dotLines))
         }
         return Maildrop(mailbox: mailbox, folder: inbox.id, messages: messages)
     }
 }
 
-/// Wire sizes of stored contents, which never change (a content ID is never reused), so a
+/// Wire forms of stored contents, which never change (a content ID is never reused), so a
 /// second sign-in does not read every message again. Bounded: emptied when full.
 public final class WireSizeCache: Sendable {
-    private let sizes = Mutex([ContentID: Int]())
+    private let forms = Mutex([ContentID: POP3Wire.Form]())
     private let limit: Int
 
     public init(limit: Int = 200_000) { self.limit = limit }
 
-    func size(of content: ContentID) -> Int? { sizes.withLock { $0[content] } }
+    func form(of content: ContentID) -> POP3Wire.Form? { forms.withLock { $0[content] } }
 
-    func remember(_ size: Int, for content: ContentID) {
-        sizes.withLock { table in
+    func remember(_ form: POP3Wire.Form, for content: ContentID) {
+        forms.withLock { table in
             if table.count >= limit { table.removeAll(keepingCapacity: true) }
-            table[content] = size
+            table[content] = form
         }
     }
 }

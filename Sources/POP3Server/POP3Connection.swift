@@ -86,8 +86,8 @@ struct POP3Connection {
             switch action {
             case .send(let text):
                 output.writeString(text)
-            case .sendMessage(let bytes, let bodyLines):
-                POP3Wire.encode(bytes, bodyLines: bodyLines, into: &output)
+            case .sendMessage(let bytes, let bodyLines, let dotLines):
+                POP3Wire.encode(bytes, bodyLines: bodyLines, dotLines: dotLines, into: &output)
                 if bodyLines == nil { server.metrics.messagesRetrieved.increment() }
             case .signIn(let login, let password):
                 let outcome = await signIn(login, password: password, &state)

@@ -40,7 +40,7 @@ public struct POP3Session: Sendable {
         /// Complete reply lines, CRLF included.
         case send(String)
         /// A message as a multi-line body (``POP3Wire``), all of it or TOP's part.
-        case sendMessage(Data, bodyLines: Int?)
+        case sendMessage(Data, bodyLines: Int?, dotLines: [Int]? = nil)
         case signIn(login: String, password: Secret)
         /// Wait before the next action (after a failed sign-in), without blocking anyone else.
         case pause(Duration)
@@ -271,7 +271,11 @@ public struct POP3Session: Sendable {
         state = .transaction
         guard let bytes else { return [err("message \(number) was removed by another session")] }
         if bodyLines == nil {
-            return [.send("+OK \(drop.messages[number - 1].size) octets\r\n"), .sendMessage(bytes, bodyLines: nil)]
+            let message = drop.messages[number - 1]
+            return [
+                .send("+OK \(message.size) octets\r\n"),
+                .sendMessage(bytes, bodyLines: nil, dotLines: message.dotLines),
+            ]
         }
         return [.send("+OK top of message follows\r\n"), .sendMessage(bytes, bodyLines: bodyLines)]
     }

@@ -18,21 +18,103 @@ public import NIOCore
 /// lacks one, and neither the stuffed dots nor the terminator. Stored messages already use CRLF;
 /// a bare LF or CR is still sent (and counted) as CRLF, so the size always matches what RETR sends.
 public enum POP3Wire {
-    /// The octets ``encode(_:bodyLines:into:)`` sends for a whole message, before stuffing.
-    public static func size(of message: Data) -> Int {
+    /// What RETR makes of a stored message, worked out once per content (contents never change).
+    public struct Form: Sendable, Equatable {
+        /// The octets ``encode(_:bodyLines:dotLines:into:)`` sends for the whole message, before
+        /// stuffing.
+        public var size: Int
+        /// For a message whose every line ends with CRLF and holds no other CR or LF (nearly all:
+        /// SMTP refuses bare line ends), the offsets of its lines that start with a dot, at most
+        /// ``maximumDotLines`` of them; nil for any other. RETR then copies the runs between them
+        /// without looking at the bytes.
+        public var dotLines: [Int]?
+
+        public init(size: Int, dotLines: [Int]?) {
+            self.size = size
+            self.dotLines = dotLines
+        }
+    }
+
+    /// More lines that start with a dot than this, and a message's form does not list them
+    /// (its RETR scans the bytes instead): a cached form stays small.
+    public static let maximumDotLines = 64
+
+    /// The octets ``encode(_:bodyLines:dotLines:into:)`` sends for a whole message, before stuffing.
+    public static func size(of message: Data) -> Int { form(of: message).size }
+
+    /// The message's size on the wire, and where RETR must stuff a dot.
+    public static func form(of message: Data) -> Form {
+        if let dotLines = crlfDotLines(of: message) { return Form(size: message.count, dotLines: dotLines) }
         var total = 0
         forEachLine(message) { line in
             total += line.count + 2
             return true
         }
-        return total
+        // Not in wire form, or too many dot lines to list: if in wire form, its size is its length.
+        return Form(size: total, dotLines: nil)
+    }
+
+    /// The offsets of the lines that start with a dot if every line ends with CRLF and holds no
+    /// other CR or LF and there are at most ``maximumDotLines`` of them; nil otherwise.
+    private static func crlfDotLines(of message: Data) -> [Int]? {
+        message.withUnsafeBytes { raw -> [Int]? in
+            var dotLines: [Int] = []
+            let crlf = forEachCRLFLine(raw) { lineStart in
+                if raw[lineStart] == UInt8(ascii: ".") { dotLines.append(lineStart) }
+            }
+            return crlf && dotLines.count <= maximumDotLines ? dotLines : nil
+        }
+    }
+
+    /// Calls `body` with the offset of each line while every line seen ends with CRLF and holds
+    /// no other CR or LF; false at the first that does not (or a last line without CRLF). Two
+    /// `memchr` per line, so a message is crossed at memory speed.
+    private static func forEachCRLFLine(_ raw: UnsafeRawBufferPointer, _ body: (Int) -> Void) -> Bool {
+        guard let base = raw.baseAddress else { return true }
+        let count = raw.count
+        var lineStart = 0
+        while lineStart < count {
+            body(lineStart)
+            guard let found = memchr(base + lineStart, Int32(UInt8(ascii: "\n")), count - lineStart) else {
+                return false
+            }
+            let end = base.distance(to: UnsafeRawPointer(found))
+            guard end > lineStart, raw[end - 1] == UInt8(ascii: "\r") else { return false }
+            if let cr = memchr(base + lineStart, Int32(UInt8(ascii: "\r")), end - lineStart),
+                UnsafeRawPointer(cr) != base + end - 1
+            {
+                return false
+            }
+            lineStart = end + 1
+        }
+        return true
     }
 
     /// Appends the message (or, with `bodyLines`, its header, the blank line and that many body
     /// lines: TOP) dot-stuffed, then the terminating `.` CRLF. Returns the message octets sent
     /// before stuffing.
+    ///
+    /// `dotLines` is the message's ``Form/dotLines``: RETR then copies the runs between them
+    /// without a look at the bytes.
     @discardableResult
-    public static func encode(_ message: Data, bodyLines: Int? = nil, into buffer: inout ByteBuffer) -> Int {
+    public static func encode(
+        _ message: Data, bodyLines: Int? = nil, dotLines: [Int]? = nil, into buffer: inout ByteBuffer
+    ) -> Int {
+        if bodyLines == nil, let dotLines, (dotLines.last ?? 0) < max(message.count, 1) {
+            buffer.reserveCapacity(minimumWritableBytes: message.count + dotLines.count + 3)
+            message.withUnsafeBytes { raw in
+                var runStart = 0
+                for lineStart in dotLines {
+                    // RFC 1939 3: a line that starts with "." gets one more in front.
+                    buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[runStart..<lineStart]))
+                    buffer.writeInteger(UInt8(ascii: "."))
+                    runStart = lineStart
+                }
+                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[runStart...]))
+            }
+            buffer.writeStaticString(".\r\n")
+            return message.count
+        }
         buffer.reserveCapacity(minimumWritableBytes: message.count + message.count / 32 + 8)
         if bodyLines == nil, let sent = encodeCanonical(message, into: &buffer) { return sent }
         var sent = 0
@@ -65,32 +147,16 @@ public enum POP3Wire {
     private static func encodeCanonical(_ message: Data, into buffer: inout ByteBuffer) -> Int? {
         let start = buffer.writerIndex
         let canonical = message.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
-            guard let base = raw.baseAddress, raw.count >= 2 else { return raw.isEmpty }
-            let bytes = base.assumingMemoryBound(to: UInt8.self)
-            let count = raw.count
-            let cr = Int32(UInt8(ascii: "\r"))
-            let lf = Int32(UInt8(ascii: "\n"))
             var runStart = 0
-            var lineStart = 0
-            while lineStart < count {
+            let crlf = forEachCRLFLine(raw) { lineStart in
                 // RFC 1939 3: a line that starts with "." gets one more in front.
-                if bytes[lineStart] == UInt8(ascii: ".") {
-                    buffer.writeBytes(UnsafeRawBufferPointer(start: base + runStart, count: lineStart - runStart))
-                    buffer.writeInteger(UInt8(ascii: "."))
-                    runStart = lineStart
-                }
-                guard let found = memchr(base + lineStart, lf, count - lineStart) else { return false }
-                let end = base.distance(to: UnsafeRawPointer(found))
-                // The line must end in CR LF and hold no other CR.
-                guard end > lineStart, bytes[end - 1] == UInt8(ascii: "\r") else { return false }
-                if let bareCR = memchr(base + lineStart, cr, end - lineStart),
-                    UnsafeRawPointer(bareCR) != base + end - 1
-                {
-                    return false
-                }
-                lineStart = end + 1
+                guard raw[lineStart] == UInt8(ascii: ".") else { return }
+                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[runStart..<lineStart]))
+                buffer.writeInteger(UInt8(ascii: "."))
+                runStart = lineStart
             }
-            buffer.writeBytes(UnsafeRawBufferPointer(start: base + runStart, count: count - runStart))
+            guard crlf else { return false }
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[runStart...]))
             return true
         }
         guard canonical else {

@@ -1,4 +1,5 @@
 import Foundation
+import MailgateTesting
 import NIOCore
 import Testing
 
@@ -48,6 +49,39 @@ struct POP3WireTests {
             #expect(fast.wire == lines.wire, "\(text.debugDescription)")
             #expect(fast.sent == lines.sent && fast.sent == POP3Wire.size(of: Data(text.utf8)))
         }
+    }
+
+    @Test("A message in wire form is sent from its dot lines, exactly as the scanning paths send it")
+    func dotLinesMatchScanning() {
+        #expect(POP3Wire.form(of: Data("A: b\r\n\r\nhi\r\n".utf8)) == POP3Wire.Form(size: 12, dotLines: []))
+        #expect(POP3Wire.form(of: Data("A\r\n.b\r\n..\r\n".utf8)) == POP3Wire.Form(size: 11, dotLines: [3, 7]))
+        #expect(POP3Wire.form(of: Data()) == POP3Wire.Form(size: 0, dotLines: []))
+        for text in ["A: b\n\nhi\n", "A: b\r\n\r\nhi", "A\rb\r\n", "a\r\r\n", "x\n"] {
+            #expect(POP3Wire.form(of: Data(text.utf8)).dotLines == nil, "\(text.debugDescription)")
+        }
+        // Too many to list: the form says scan.
+        let dotty = String(repeating: ".\r\n", count: POP3Wire.maximumDotLines + 1)
+        #expect(POP3Wire.form(of: Data(dotty.utf8)) == POP3Wire.Form(size: dotty.utf8.count, dotLines: nil))
+
+        let pieces = ["\r\n", "\r\n", "a", "bc", ".", "..", ".x", "\n", "\r", " ", "\r\n."]
+        var generator = SplitMix64(seed: 1939)
+        var listed = 0
+        for round in 0..<20_000 {
+            let length = Int.random(in: 0...12, using: &generator)
+            var text = (0..<length).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            if round.isMultiple(of: 2) { text += "\r\n" }
+            let bytes = Data(text.utf8)
+            let form = POP3Wire.form(of: bytes)
+            #expect(form.size == POP3Wire.size(of: bytes))
+            guard let dotLines = form.dotLines else { continue }
+            listed += 1
+            var fast = ByteBuffer()
+            let sent = POP3Wire.encode(bytes, dotLines: dotLines, into: &fast)
+            let scanned = Self.encode(text, bodyLines: Int.max)
+            #expect(String(buffer: fast) == scanned.wire, "\(text.debugDescription)")
+            #expect(sent == scanned.sent && sent == form.size)
+        }
+        #expect(listed > 1_000)
     }
 
     @Test("RFC 1939 7: TOP sends the header, the blank line and n body lines, stuffed")

@@ -1,0 +1,38 @@
+import Foundation
+import MailStore
+import MailStoreSQLite
+import MailgateTesting
+import Testing
+
+@testable import POP3Server
+
+@Suite("POP3 maildrop snapshot")
+struct MaildropTests {
+    @Test("Sizes and dot lines come from the bytes, and a second sign-in finds them cached")
+    func formsAreComputedOnceAndRight() async throws {
+        let fixture = try StoreFixture()
+        let box = try #require(try await fixture.seed(users: ["ann@example.test"]).first?.mailbox.id)
+        let messages = [
+            "Subject: plain\r\n\r\nhello\r\n",  // its own wire form
+            "Subject: dot\r\n\r\n.leading dot\r\n",  // needs stuffing
+            "Subject: bare\n\nbare line ends\n",  // needs CRLF
+        ]
+        for text in messages {
+            _ = try await fixture.store.deliver(
+                .init(bytes: Data(text.utf8), internalDate: fixture.clock.now), to: [box])
+        }
+        let cache = WireSizeCache()
+        let first = try await Maildrop.load(mailbox: box, store: fixture.store, sizes: cache)
+        let forms = first.messages.map { POP3Wire.Form(size: $0.size, dotLines: $0.dotLines) }
+        let expected = messages.map { POP3Wire.form(of: Data($0.utf8)) }
+        #expect(forms == expected)
+        #expect(forms.map(\.dotLines) == [[], [16], nil])
+        #expect(forms.map(\.size) == [25, 30, 33])
+        for message in first.messages {
+            #expect(
+                cache.form(of: message.content) == POP3Wire.Form(size: message.size, dotLines: message.dotLines))
+        }
+        let second = try await Maildrop.load(mailbox: box, store: fixture.store, sizes: cache)
+        #expect(second == first)
+    }
+}
