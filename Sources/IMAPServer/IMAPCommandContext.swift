@@ -30,10 +30,15 @@ struct IMAPCommandContext {
 
     mutating func untagged(_ text: String) { output.raw(text) }
 
+    /// A response at least this big goes out on its own instead of being copied into the reply.
+    static let sendAloneSize = 64 * 1024
+    /// The reply is sent once it holds this much (see ``flush(over:)``).
+    static let replyFlushSize = 256 * 1024
+
     /// Adds a finished response to the reply. A big one (a whole message) goes out as it is
     /// after what came before, without being copied into the reply first.
     mutating func append(_ response: IMAPResponseWriter) async throws {
-        if response.buffer.readableBytes >= 64 * 1024 {
+        if response.buffer.readableBytes >= Self.sendAloneSize {
             if output.buffer.readableBytes > 0 {
                 let before = output.buffer
                 output = IMAPResponseWriter()
@@ -48,11 +53,30 @@ struct IMAPCommandContext {
 
     /// Sends what the reply holds so far once it passes `threshold` octets, so that a FETCH of a
     /// whole mailbox streams out instead of being built in memory.
-    mutating func flush(over threshold: Int = 256 * 1024) async throws {
+    mutating func flush(over threshold: Int = replyFlushSize) async throws {
         guard output.buffer.readableBytes >= threshold else { return }
         let part = output.buffer
-        output = IMAPResponseWriter()
+        // A reply that reached the threshold is streaming (a FETCH of a whole mailbox): the next
+        // part gets room for a threshold's worth up front, not a buffer that doubles (and copies
+        // what it holds) its way there.
+        output = IMAPResponseWriter(capacity: threshold + Self.sendAloneSize)
         try await sender.send(part)
+    }
+
+    /// Writes one response straight into the reply, with room for about `size` octets made first;
+    /// if `render` throws, what it wrote is taken back, so no partial response is ever sent.
+    mutating func appendInPlace(
+        size: Int, _ render: (inout IMAPResponseWriter) throws -> Void
+    ) async throws {
+        let mark = output.buffer.writerIndex
+        output.buffer.reserveCapacity(minimumWritableBytes: size)
+        do {
+            try render(&output)
+        } catch {
+            output.buffer.moveWriterIndex(to: mark)
+            throw error
+        }
+        try await flush()
     }
 
     /// The folder list as last read, to find a folder by name without reading the list again

@@ -81,16 +81,25 @@ enum IMAPFetch {
                     continue
                 }
                 // Sized for the message up front: growing by doubling would copy it several times.
-                var writer = IMAPResponseWriter(capacity: (view?.data.count ?? 0) + 1024)
-                writer.raw("* ")
-                writer.number(seq)
-                writer.raw(" FETCH (")
-                for index in items.indices {
-                    if index > 0 { writer.raw(" ") }
-                    try render(items[index], summary, view, structures, recent: recent, &writer)
+                let size = (view?.data.count ?? 0) + 1024
+                func response(_ writer: inout IMAPResponseWriter) throws {
+                    writer.raw("* ")
+                    writer.number(seq)
+                    writer.raw(" FETCH (")
+                    for index in items.indices {
+                        if index > 0 { writer.raw(" ") }
+                        try render(items[index], summary, view, structures, recent: recent, &writer)
+                    }
+                    writer.raw(")\r\n")
                 }
-                writer.raw(")\r\n")
-                try await context.append(writer)
+                if size < IMAPCommandContext.sendAloneSize {
+                    // Most messages: written into the reply itself, one copy of the bytes less.
+                    try await context.appendInPlace(size: size, response)
+                } else {
+                    var writer = IMAPResponseWriter(capacity: size)
+                    try response(&writer)
+                    try await context.append(writer)
+                }
             }
         }
         context.selected = selected

@@ -1,6 +1,7 @@
 import Foundation
 import MIME
 import MailStore
+import MailStoreSQLite
 import MailgateTesting
 import Testing
 
@@ -67,6 +68,33 @@ struct IMAPFetchStreamingTests {
                 }
                 let done = try await client.line()
                 #expect(done == "a3 OK FETCH completed")
+            }
+        }
+    }
+
+    @Test("RFC 3516 4.1: a FETCH that fails on one message sends the earlier responses whole and none of that one")
+    func failureTakesBackThePartialResponse() async throws {
+        try await IMAPTestServer.run { server in
+            let box = try await server.mailbox("ann@example.test")
+            let good = Data("Subject: good\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n".utf8)
+            let bad = Data("Subject: bad\r\nContent-Transfer-Encoding: x-unknown\r\n\r\nzzz\r\n".utf8)
+            for bytes in [good, bad, good] {
+                _ = try await server.fixture.store.deliver(
+                    IncomingMessage(bytes: bytes, internalDate: server.fixture.clock.now), to: [box])
+            }
+            try await IMAPTestClient.connect(port: server.port) { client in
+                try await client.signInAndSelect(readOnly: true)
+                try await client.play(
+                    """
+                    C: a3 FETCH 1:3 (UID BINARY.PEEK[1])
+                    S: * 1 FETCH (UID 1 BINARY[1] {5}
+                    S: hello)
+                    S~ a3 NO \\[UNKNOWN-CTE\\] .*
+                    C: a4 FETCH 1 (UID BINARY.PEEK[1])
+                    S: * 1 FETCH (UID 1 BINARY[1] {5}
+                    S: hello)
+                    S: a4 OK FETCH completed
+                    """)
             }
         }
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Figures beyond summarize.py's for scripts/bench/compare: header-fetch and POP3 rates with the
-sessions split over two load-tool processes, server CPU per message, and, when the ceiling step
+"""Figures beyond summarize.py's for scripts/bench/compare: header-fetch and POP3 rates and the
+first full-body round with the sessions split over two load-tool processes, server CPU per message, and, when the ceiling step
 ran (DIR_B/../ceiling), the same load steps against a server that does nothing.
 
     split-summary.py DIR_A DIR_B
@@ -26,6 +26,16 @@ def pop3_rate(folder: pathlib.Path) -> float:
     )
 
 
+def split_bodies(folder: pathlib.Path) -> tuple[float, float]:
+    """The first (cold) and later full-body rounds of the two processes: mean of their p50s, ms."""
+    results = [
+        json.loads((folder / f"52-split-bodies-{part}.json").read_text())["result"] for part in "ab"
+    ]
+    first = sum(r["warmup_op_ms"]["p50"] for r in results) / 2
+    later = sum(r["op_ms"]["p50"] for r in results) / 2
+    return first, later
+
+
 def cpu_per_message(folder: pathlib.Path, name: str, level: int | None = None) -> float:
     """Server CPU microseconds per message of one suite step (None when not measured)."""
     data = json.loads((folder / f"{name}.json").read_text())
@@ -46,6 +56,16 @@ def main() -> None:
             print(f"| {label} | missing ({error}) | | |")
             continue
         print(f"| {label} | {ra:,.0f} | {rb:,.0f} | {rb / ra:.2f} |")
+    print()
+    print(f"| full-body fetch of a fresh 1000-msg mailbox, 2 load processes x 4 sessions, p50 ms"
+          f" | {a.name} | {b.name} | ratio (lower is better) |")
+    print("|---|---:|---:|---:|")
+    try:
+        (fa, la), (fb, lb) = split_bodies(a), split_bodies(b)
+        print(f"| first (cold) round | {fa:,.1f} | {fb:,.1f} | {fb / fa:.2f} |")
+        print(f"| later rounds | {la:,.1f} | {lb:,.1f} | {lb / la:.2f} |")
+    except (OSError, KeyError, ValueError) as error:
+        print(f"| first (cold) round | missing ({error}) | | |")
     print()
     print(f"| POP3 RETR all, 2 load processes x 4 users | {a.name} msg/s | {b.name} msg/s | ratio |")
     print("|---|---:|---:|---:|")
