@@ -41,23 +41,42 @@ public struct Maildrop: Sendable, Equatable {
         "\(folder.rawValue).\(uidValidity).\(uid)"
     }
 
-    /// Reads the snapshot of a mailbox's Inbox. Sizes are computed from the bytes themselves
-    /// (once per stored content, then remembered in `sizes`).
-    public static func load(mailbox: MailboxID, store: any MailStore, sizes: WireSizeCache) async throws -> Maildrop {
+    /// Reads the snapshot of a mailbox's Inbox. Wire forms are computed from the bytes
+    /// themselves, once per stored content (then remembered in `forms`); the bytes of the
+    /// messages not yet known are read in groups, not one store read each.
+    public static func load(mailbox: MailboxID, store: any MailStore, sizes forms: WireSizeCache) async throws
+        -> Maildrop
+    {
         guard let inbox = try await store.folders(of: mailbox).first(where: { $0.role == .inbox }) else {
             throw StoreRefusal.mailboxUnavailable
         }
-        var messages: [Message] = []
-        for summary in try await store.messages(in: inbox.id, uids: nil) {
-            let form: POP3Wire.Form
-            if let known = sizes.form(of: summary.content) {
-                form = known
-            } else if let bytes = try await store.messageBytes(summary.content) {
-                form = POP3Wire.form(of: bytes)
-                sizes.remember(form, for: summary.content)
+        let summaries = try await store.messages(in: inbox.id, uids: nil)
+        var known: [ContentID: POP3Wire.Form] = [:]
+        var unknown: [MessageSummary] = []
+        for summary in summaries {
+            if let form = forms.form(of: summary.content) {
+                known[summary.content] = form
             } else {
-                continue  // removed between the listing and now: not part of the snapshot
+                unknown.append(summary)
             }
+        }
+        var start = 0
+        while start < unknown.count {
+            // As RETR's read-ahead reads: a group at a time, never all the bytes at once.
+            let group = ReadGroups.group(
+                from: start, of: unknown.lazy.map(\.size), maximumCount: MessagePrefetch.maximumMessages,
+                maximumOctets: MessagePrefetch.maximumOctets)
+            start = group.upperBound
+            for (content, bytes) in try await store.messageBytes(unknown[group].map(\.content)) {
+                let form = POP3Wire.form(of: bytes)
+                forms.remember(form, for: content)
+                known[content] = form
+            }
+        }
+        var messages: [Message] = []
+        for summary in summaries {
+            // Missing: removed between the listing and now, so not part of the snapshot.
+            guard let form = known[summary.content] else { continue }
             messages.append(
                 Message(
                     uid: summary.uid, content: summary.content, size: form.size,

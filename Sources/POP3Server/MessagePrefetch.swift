@@ -68,13 +68,9 @@ struct MessagePrefetch {
 
     /// Starts reading the group that begins at `start`.
     private static func group(from start: Int, of messages: [Maildrop.Message], store: any MailStore) -> Group {
-        var end = start + 1
-        var octets = messages[start].size
-        while end < messages.count, end - start < maximumMessages, octets + messages[end].size <= maximumOctets {
-            octets += messages[end].size
-            end += 1
-        }
-        let contents = messages[start..<end].map(\.content)
-        return Group(positions: start..<end, read: Task { try await store.messageBytes(contents) })
+        let positions = ReadGroups.group(
+            from: start, of: messages.lazy.map(\.size), maximumCount: maximumMessages, maximumOctets: maximumOctets)
+        let contents = messages[positions].map(\.content)
+        return Group(positions: positions, read: Task { try await store.messageBytes(contents) })
     }
 }

@@ -35,4 +35,19 @@ struct MaildropTests {
         let second = try await Maildrop.load(mailbox: box, store: fixture.store, sizes: cache)
         #expect(second == first)
     }
+
+    @Test("A maildrop bigger than one read group gets every message's form, in order")
+    func formsOverSeveralGroups() async throws {
+        let (_, drop, sent) = try await MessagePrefetchTests.maildrop()
+        #expect(drop.messages.map(\.size) == sent.map { POP3Wire.form(of: $0).size })
+        #expect(drop.messages.map(\.dotLines) == sent.map { POP3Wire.form(of: $0).dotLines })
+    }
+
+    @Test("Read groups: at most the count and the octets, but always the first message")
+    func readGroups() {
+        #expect(ReadGroups.group(from: 0, of: [10, 10, 10], maximumCount: 2, maximumOctets: 100) == 0..<2)
+        #expect(ReadGroups.group(from: 1, of: [10, 60, 30, 20], maximumCount: 8, maximumOctets: 100) == 1..<3)
+        #expect(ReadGroups.group(from: 0, of: [500, 1], maximumCount: 8, maximumOctets: 100) == 0..<1)
+        #expect(ReadGroups.group(from: 2, of: [1, 1, 1], maximumCount: 8, maximumOctets: 100) == 2..<3)
+    }
 }
