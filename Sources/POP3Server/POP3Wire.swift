@@ -191,4 +191,36 @@ public enum POP3Wire {
         }
         if start < end { _ = body(bytes[start..<end]) }
     }
+
+    /// The fuzz entry point (Sources/Fuzz/POP3Command), with the bytes as a stored message: the
+    /// form's size is what RETR sends before stuffing, the dot-line path sends what the scanning
+    /// path sends, and the reply ends with its only `CRLF . CRLF` and holds no bare CR or LF
+    /// (RFC 1939 3): whatever is stored, a client never sees the message end early.
+    public static func fuzz(_ bytes: UnsafeRawBufferPointer) {
+        let message = Data(bytes)
+        let form = form(of: message)
+        var scanned = ByteBuffer()
+        let sent = encode(message, bodyLines: Int.max, into: &scanned)
+        guard sent == form.size else { fatalError("form size \(form.size), sent \(sent)") }
+        var fast = ByteBuffer()
+        _ = encode(message, dotLines: form.dotLines, into: &fast)
+        guard fast == scanned else { fatalError("the dot-line path differs from the scanning path") }
+        let wire = Array(fast.readableBytesView)
+        let end: [UInt8] = Array("\r\n.\r\n".utf8)
+        guard wire.count >= 3, wire.suffix(3).elementsEqual(".\r\n".utf8) else { fatalError("no terminator") }
+        for index in wire.indices {
+            let byte = wire[index]
+            if byte == UInt8(ascii: "\r"), index + 1 >= wire.count || wire[index + 1] != UInt8(ascii: "\n") {
+                fatalError("bare CR at \(index)")
+            }
+            if byte == UInt8(ascii: "\n"), index == 0 || wire[index - 1] != UInt8(ascii: "\r") {
+                fatalError("bare LF at \(index)")
+            }
+            // The terminator, CRLF "." CRLF, only at the very end (or the whole reply when empty).
+            if index + end.count < wire.count, wire[index..<(index + end.count)].elementsEqual(end) {
+                fatalError("terminator before the end, at \(index)")
+            }
+        }
+        if wire.count > 3, !wire.suffix(5).elementsEqual(end) { fatalError("the last line lacks its CRLF") }
+    }
 }

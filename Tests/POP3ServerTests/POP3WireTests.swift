@@ -84,6 +84,19 @@ struct POP3WireTests {
         #expect(listed > 1_000)
     }
 
+    @Test("The fuzz entry point: sizes, both paths and the terminator hold on random stored bytes")
+    func fuzzEntry() {
+        let pieces: [[UInt8]] = [[13, 10], [13], [10], [46], [46, 46], [46, 13, 10], [0], [0xFF], Array("ab".utf8)]
+        var generator = SplitMix64(seed: 3)
+        for _ in 0..<10_000 {
+            let length = Int.random(in: 0...16, using: &generator)
+            let bytes = (0..<length).flatMap { _ in pieces.randomElement(using: &generator)! }
+            bytes.withUnsafeBytes { POP3Wire.fuzz($0) }
+        }
+        let dotty = Array(String(repeating: ".\r\n", count: POP3Wire.maximumDotLines + 3).utf8)
+        dotty.withUnsafeBytes { POP3Wire.fuzz($0) }
+    }
+
     @Test("RFC 1939 7: TOP sends the header, the blank line and n body lines, stuffed")
     func top() {
         let message = "A: 1\r\nB: 2\r\n\r\nl1\r\n.l2\r\nl3\r\n"
