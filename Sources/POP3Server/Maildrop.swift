@@ -44,7 +44,7 @@ public struct Maildrop: Sendable, Equatable {
     /// Reads the snapshot of a mailbox's Inbox. Wire forms are computed from the bytes
     /// themselves, once per stored content (then remembered in `forms`); the bytes of the
     /// messages not yet known are read in groups, not one store read each.
-    public static func load(mailbox: MailboxID, store: any MailStore, sizes forms: WireSizeCache) async throws
+    public static func load(mailbox: MailboxID, store: any MailStore, forms: WireFormCache) async throws
         -> Maildrop
     {
         guard let inbox = try await store.folders(of: mailbox).first(where: { $0.role == .inbox }) else {
@@ -89,7 +89,7 @@ public struct Maildrop: Sendable, Equatable {
 
 /// Wire forms of stored contents, which never change (a content ID is never reused), so a
 /// second sign-in does not read every message again. Bounded: emptied when full.
-public final class WireSizeCache: Sendable {
+public final class WireFormCache: Sendable {
     private let forms = Mutex([ContentID: POP3Wire.Form]())
     private let limit: Int
 

@@ -166,7 +166,7 @@ struct POP3Connection {
             return .inUse
         }
         do {
-            let drop = try await Maildrop.load(mailbox: mailbox, store: server.store, sizes: server.sizes)
+            let drop = try await Maildrop.load(mailbox: mailbox, store: server.store, forms: server.wireForms)
             state.lockedMailbox = mailbox
             server.metrics.sessions.increment()
             logger.info("signed in", metadata: ["user": "\(grant.email)", "messages": "\(drop.messages.count)"])

@@ -54,7 +54,7 @@ public final class POP3Server: Sendable {
     let settings: Settings
     let logger: Logger
     let locks = MaildropLocks()
-    let sizes = WireSizeCache()
+    let wireForms = WireFormCache()
     let metrics = POP3Metrics()
 
     /// - Parameters:

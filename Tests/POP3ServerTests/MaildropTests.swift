@@ -21,8 +21,8 @@ struct MaildropTests {
             _ = try await fixture.store.deliver(
                 .init(bytes: Data(text.utf8), internalDate: fixture.clock.now), to: [box])
         }
-        let cache = WireSizeCache()
-        let first = try await Maildrop.load(mailbox: box, store: fixture.store, sizes: cache)
+        let cache = WireFormCache()
+        let first = try await Maildrop.load(mailbox: box, store: fixture.store, forms: cache)
         let forms = first.messages.map { POP3Wire.Form(size: $0.size, dotLines: $0.dotLines) }
         let expected = messages.map { POP3Wire.form(of: Data($0.utf8)) }
         #expect(forms == expected)
@@ -32,7 +32,7 @@ struct MaildropTests {
             #expect(
                 cache.form(of: message.content) == POP3Wire.Form(size: message.size, dotLines: message.dotLines))
         }
-        let second = try await Maildrop.load(mailbox: box, store: fixture.store, sizes: cache)
+        let second = try await Maildrop.load(mailbox: box, store: fixture.store, forms: cache)
         #expect(second == first)
     }
 

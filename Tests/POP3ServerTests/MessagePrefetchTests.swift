@@ -20,7 +20,7 @@ struct MessagePrefetchTests {
             sent.append(bytes)
             _ = try await fixture.store.deliver(.init(bytes: bytes, internalDate: fixture.clock.now), to: [box])
         }
-        let drop = try await Maildrop.load(mailbox: box, store: fixture.store, sizes: WireSizeCache())
+        let drop = try await Maildrop.load(mailbox: box, store: fixture.store, forms: WireFormCache())
         return (fixture, drop, sent)
     }
 
