@@ -255,6 +255,7 @@ public struct SMTPServer: Sendable {
                     "smtp message stored",
                     metadata: [
                         "bytes": "\(bytes.count)", "mailboxes": "\(results.count - failed)",
+                        "command": "\(envelope.isChunked ? "BDAT" : "DATA")",
                         "spf": "\(envelope.spf?.code.rawValue ?? "none")",
                     ])
             }

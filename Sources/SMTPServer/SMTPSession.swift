@@ -434,6 +434,7 @@ public struct SMTPSession: Sendable {
             return [.send(Self.refusal(.tooLarge))]
         }
         phase = .receivingChunk(size: size, last: last)
+        self.transaction?.isChunked = true
         return size == 0 ? chunkReceived(ByteBuffer()) : []
     }
 
@@ -510,4 +511,6 @@ public struct SMTPEnvelope: Sendable, Equatable {
     public var recipients: [SMTPMailbox] = []
     /// Their mailboxes, each once (an alias and its primary address share one).
     public var mailboxes: [MailboxID] = []
+    /// The message came in BDAT chunks (RFC 3030), not after DATA.
+    public var isChunked = false
 }

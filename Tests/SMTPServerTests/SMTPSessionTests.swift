@@ -1,6 +1,7 @@
 import DNSClient
 import Foundation
 import MailStore
+import NIOCore
 import SMTPServer
 import SPF
 import Testing
@@ -68,7 +69,22 @@ struct SMTPSessionTests {
         }
         #expect(envelope.mailboxes == mailboxes.map(MailboxID.init))
         #expect(body == Array("Subject: x\r\n".utf8))
+        #expect(!envelope.isChunked)
         return session
+    }
+
+    @Test("A message sent in BDAT chunks (RFC 3030) is marked so in its envelope, for the log")
+    func chunkedEnvelope() {
+        let session = Self.inTransaction()
+        _ = Self.rcpt(session, "ann@example.test", .mailbox(MailboxID(1), user: UserID(1), quotaRemaining: nil))
+        #expect(session.handle(.line(Array("BDAT 12 LAST".utf8), endsWithCRLF: true)) == [])
+        let actions = session.handle(.chunk(ByteBuffer(string: "Subject: x\r\n")))
+        guard case .deliver(let envelope, let body)? = actions.first else {
+            Issue.record("expected a delivery, got \(actions)")
+            return
+        }
+        #expect(envelope.isChunked)
+        #expect(body == Array("Subject: x\r\n".utf8))
     }
 
     @Test("One reply per DATA: 250 when at least one mailbox stored it (the others are logged)")

@@ -5,9 +5,10 @@ SPF needs DNS: a small dnslib zone server on loopback publishes the senders' SPF
 config's `dns.resolver` points at it (the shared fixture's 127.0.0.1:5399 answers nothing, which
 would give SPF temperror and 451 for every MAIL FROM).
 
-There is no IMAP yet, so a delivered message is checked by reading the SQLite store directly
-(read-only, tables message/content/folder/address/mailbox). Acceptable until IMAP or POP3 can
-fetch it; the Swift transcript tests check the same through the MailStore API.
+A delivered message is checked by reading the SQLite store directly (read-only, tables
+message/content/folder/address/mailbox): what was stored, byte for byte, with no other protocol
+in between. The IMAP suite fetches SMTP deliveries too (IDLE woken by one), and the Swift
+transcript tests check the same through the MailStore API.
 """
 import os
 import shutil
