@@ -107,6 +107,11 @@ public protocol MailStore: Sendable {
     func messageBytes(_ content: ContentID) async throws -> Data?
     /// The bytes of several stored messages in one read; removed ones are missing from the answer.
     func messageBytes(_ contents: [ContentID]) async throws -> [ContentID: Data]
+    /// The wire forms kept for these contents (see ``WireForm``); those nobody kept yet, and
+    /// removed ones, are missing from the answer.
+    func wireForms(of contents: [ContentID]) async throws -> [ContentID: WireForm]
+    /// Keeps wire forms worked out from contents' bytes; a removed content's form is dropped.
+    func keepWireForms(_ forms: [ContentID: WireForm]) async throws
     /// The structure kept for each message of the folder in `uids` (see ``ContentStructure``);
     /// a message stored before structures were kept is missing from the answer.
     func structures(in folder: FolderID, uids: ClosedRange<MessageUID>) async throws -> ContentStructures

@@ -17,6 +17,9 @@ enum Schema {
         migrator.registerMigration("v2: content structure") { db in
             try db.execute(sql: version2)
         }
+        migrator.registerMigration("v3: content wire forms") { db in
+            try db.execute(sql: version3)
+        }
         return migrator
     }
 
@@ -186,5 +189,20 @@ enum Schema {
         );
         -- Sessions read what was removed after the mod-sequence they know (RFC 7162, IMAP refresh).
         CREATE INDEX expunged_modseq ON expunged(folder_id, modseq);
+        """
+
+    /// The wire form of a content (MailStore's `WireForm`), kept by the first POP3 session that
+    /// worked it out from the bytes, so that sign-ins after a restart read no message bytes.
+    /// `dot_lines` holds the offsets as 8-byte little-endian integers; `canonical` is 0 when the
+    /// message is not in wire form (or has too many dot lines to list) and is scanned instead.
+    /// Not written at delivery: that would put work on every message's hot path for a form that
+    /// only POP3 reads.
+    private static let version3 = """
+        CREATE TABLE content_wire (
+            content_id INTEGER PRIMARY KEY REFERENCES content(id) ON DELETE CASCADE,
+            size INTEGER NOT NULL,
+            canonical INTEGER NOT NULL,
+            dot_lines BLOB
+        );
         """
 }

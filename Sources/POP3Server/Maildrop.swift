@@ -41,9 +41,9 @@ public struct Maildrop: Sendable, Equatable {
         "\(folder.rawValue).\(uidValidity).\(uid)"
     }
 
-    /// Reads the snapshot of a mailbox's Inbox. Wire forms are computed from the bytes
-    /// themselves, once per stored content (then remembered in `forms`); the bytes of the
-    /// messages not yet known are read in groups, not one store read each.
+    /// Reads the snapshot of a mailbox's Inbox. A message's wire form comes from `forms`, else
+    /// from the store, which keeps them; only a content whose form nobody worked out yet has its
+    /// bytes read (in groups, not one store read each), and its form is then kept.
     public static func load(mailbox: MailboxID, store: any MailStore, forms: WireFormCache) async throws
         -> Maildrop
     {
@@ -60,6 +60,15 @@ public struct Maildrop: Sendable, Equatable {
                 unknown.append(summary)
             }
         }
+        if !unknown.isEmpty {
+            let kept = try await store.wireForms(of: unknown.map(\.content))
+            for (content, form) in kept {
+                forms.remember(form, for: content)
+                known[content] = form
+            }
+            unknown.removeAll { kept[$0.content] != nil }
+        }
+        var computed: [ContentID: POP3Wire.Form] = [:]
         var start = 0
         while start < unknown.count {
             // As RETR's read-ahead reads: a group at a time, never all the bytes at once.
@@ -71,8 +80,11 @@ public struct Maildrop: Sendable, Equatable {
                 let form = POP3Wire.form(of: bytes)
                 forms.remember(form, for: content)
                 known[content] = form
+                computed[content] = form
             }
         }
+        // Derived data: if it cannot be kept now, the next sign-in works it out again.
+        try? await store.keepWireForms(computed)
         var messages: [Message] = []
         for summary in summaries {
             // Missing: removed between the listing and now, so not part of the snapshot.

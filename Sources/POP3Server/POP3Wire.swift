@@ -1,4 +1,5 @@
 public import Foundation
+public import MailStore
 public import NIOCore
 
 #if canImport(Glibc)
@@ -18,22 +19,11 @@ public import NIOCore
 /// lacks one, and neither the stuffed dots nor the terminator. Stored messages already use CRLF;
 /// a bare LF or CR is still sent (and counted) as CRLF, so the size always matches what RETR sends.
 public enum POP3Wire {
-    /// What RETR makes of a stored message, worked out once per content (contents never change).
-    public struct Form: Sendable, Equatable {
-        /// The octets ``encode(_:bodyLines:dotLines:into:)`` sends for the whole message, before
-        /// stuffing.
-        public var size: Int
-        /// For a message whose every line ends with CRLF and holds no other CR or LF (nearly all:
-        /// SMTP refuses bare line ends), the offsets of its lines that start with a dot, at most
-        /// ``maximumDotLines`` of them; nil for any other. RETR then copies the runs between them
-        /// without looking at the bytes.
-        public var dotLines: [Int]?
-
-        public init(size: Int, dotLines: [Int]?) {
-            self.size = size
-            self.dotLines = dotLines
-        }
-    }
+    /// What RETR makes of a stored message, worked out once per content (contents never change)
+    /// and kept with it by the store: its ``WireForm/size`` is what ``encode(_:bodyLines:dotLines:into:)``
+    /// sends for the whole message before stuffing, and its ``WireForm/dotLines`` (at most
+    /// ``maximumDotLines``) let RETR copy the runs between them without looking at the bytes.
+    public typealias Form = WireForm
 
     /// More lines that start with a dot than this, and a message's form does not list them
     /// (its RETR scans the bytes instead): a cached form stays small.

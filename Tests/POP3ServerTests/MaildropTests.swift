@@ -36,6 +36,27 @@ struct MaildropTests {
         #expect(second == first)
     }
 
+    @Test("The forms worked out at sign-in are kept by the store, and read from it after a restart")
+    func formsAreKeptAcrossRestarts() async throws {
+        let fixture = try StoreFixture()
+        let box = try #require(try await fixture.seed(users: ["ann@example.test"]).first?.mailbox.id)
+        for text in ["Subject: a\r\n\r\n.dot\r\n", "Subject: b\n\nbare\n", "Subject: c\r\n\r\nc\r\n"] {
+            _ = try await fixture.store.deliver(
+                .init(bytes: Data(text.utf8), internalDate: fixture.clock.now), to: [box])
+        }
+        let first = try await Maildrop.load(mailbox: box, store: fixture.store, forms: WireFormCache())
+        let contents = first.messages.map(\.content)
+        let kept = try await fixture.store.wireForms(of: contents)
+        #expect(contents.map { kept[$0] } == first.messages.map { POP3Wire.Form(size: $0.size, dotLines: $0.dotLines) })
+
+        // A restart: an empty cache. A kept form that differs from what the bytes give shows
+        // that the sign-in took the kept one instead of reading the bytes.
+        try await fixture.store.keepWireForms([contents[2]: POP3Wire.Form(size: 12_345, dotLines: nil)])
+        let afterRestart = try await Maildrop.load(mailbox: box, store: fixture.store, forms: WireFormCache())
+        #expect(afterRestart.messages.map(\.size) == [first.messages[0].size, first.messages[1].size, 12_345])
+        #expect(afterRestart.messages.map(\.dotLines) == [first.messages[0].dotLines, nil, nil])
+    }
+
     @Test("A maildrop bigger than one read group gets every message's form, in order")
     func formsOverSeveralGroups() async throws {
         let (_, drop, sent) = try await MessagePrefetchTests.maildrop()

@@ -1,4 +1,5 @@
 import Foundation
+import MailStore
 import MailgateTesting
 import NIOCore
 import Testing
