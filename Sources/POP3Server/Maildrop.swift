@@ -43,7 +43,9 @@ public struct Maildrop: Sendable, Equatable {
 
     /// Reads the snapshot of a mailbox's Inbox. A message's wire form comes from `forms`, else
     /// from the store, which keeps them; only a content whose form nobody worked out yet has its
-    /// bytes read (in groups, not one store read each), and its form is then kept.
+    /// bytes read (in groups, not one store read each). The forms worked out here are kept later,
+    /// when the session ends (``WireFormCache/keepComputed(in:)``): a write now would make the
+    /// client wait for it at sign-in.
     public static func load(mailbox: MailboxID, store: any MailStore, forms: WireFormCache) async throws
         -> Maildrop
     {
@@ -68,7 +70,6 @@ public struct Maildrop: Sendable, Equatable {
             }
             unknown.removeAll { kept[$0.content] != nil }
         }
-        var computed: [ContentID: POP3Wire.Form] = [:]
         var start = 0
         while start < unknown.count {
             // As RETR's read-ahead reads: a group at a time, never all the bytes at once.
@@ -78,13 +79,10 @@ public struct Maildrop: Sendable, Equatable {
             start = group.upperBound
             for (content, bytes) in try await store.messageBytes(unknown[group].map(\.content)) {
                 let form = POP3Wire.form(of: bytes)
-                forms.remember(form, for: content)
+                forms.remember(form, for: content, computed: true)
                 known[content] = form
-                computed[content] = form
             }
         }
-        // Derived data: if it cannot be kept now, the next sign-in works it out again.
-        try? await store.keepWireForms(computed)
         var messages: [Message] = []
         for summary in summaries {
             // Missing: removed between the listing and now, so not part of the snapshot.
@@ -100,19 +98,37 @@ public struct Maildrop: Sendable, Equatable {
 }
 
 /// Wire forms of stored contents, which never change (a content ID is never reused), so a
-/// second sign-in does not read every message again. Bounded: emptied when full.
+/// second sign-in does not read every message again. Bounded: emptied when full. Forms worked
+/// out from the bytes wait here until a session ends and has the store keep them.
 public final class WireFormCache: Sendable {
-    private let forms = Mutex([ContentID: POP3Wire.Form]())
+    private struct Table {
+        var forms: [ContentID: POP3Wire.Form] = [:]
+        /// Worked out from the bytes and not yet kept by the store.
+        var computed: [ContentID: POP3Wire.Form] = [:]
+    }
+    private let table = Mutex(Table())
     private let limit: Int
 
     public init(limit: Int = 200_000) { self.limit = limit }
 
-    func form(of content: ContentID) -> POP3Wire.Form? { forms.withLock { $0[content] } }
+    func form(of content: ContentID) -> POP3Wire.Form? { table.withLock { $0.forms[content] } }
 
-    func remember(_ form: POP3Wire.Form, for content: ContentID) {
-        forms.withLock { table in
-            if table.count >= limit { table.removeAll(keepingCapacity: true) }
-            table[content] = form
+    func remember(_ form: POP3Wire.Form, for content: ContentID, computed: Bool = false) {
+        table.withLock { table in
+            if table.forms.count >= limit { table.forms.removeAll(keepingCapacity: true) }
+            table.forms[content] = form
+            if computed, table.computed.count < limit { table.computed[content] = form }
         }
+    }
+
+    /// Has the store keep the forms worked out since the last call (any session's). Derived
+    /// data: if the store cannot keep them now, a later sign-in works them out again.
+    public func keepComputed(in store: any MailStore) async {
+        let computed = table.withLock { table in
+            defer { table.computed = [:] }
+            return table.computed
+        }
+        guard !computed.isEmpty else { return }
+        try? await store.keepWireForms(computed)
     }
 }

@@ -57,6 +57,8 @@ struct POP3Connection {
             logger.debug("connection ended", metadata: ["error": "\(error)"])
         }
         await connection.close()
+        // After the client has gone, so that neither its sign-in nor its RETRs wait for the write.
+        await server.wireForms.keepComputed(in: server.store)
     }
 
     private struct DriverState {

@@ -87,6 +87,16 @@ struct POP3TranscriptTests {
             S: <closed>
             """)
         #expect(try await harness.inboxUIDs(harness.ann) == [1, 2])
+        // The forms worked out at sign-in are kept once the session is over (after the connection
+        // closed, so polled here).
+        let contents = try await harness.fixture.store.messages(in: inbox.id, uids: nil).map(\.content)
+        var kept: [ContentID: WireForm] = [:]
+        for _ in 0..<200 where kept.count < 2 {
+            kept = try await harness.fixture.store.wireForms(of: contents)
+            if kept.count < 2 { try await Task.sleep(for: .milliseconds(25)) }
+        }
+        #expect(kept[contents[0]] == POP3Wire.form(of: Data(Self.first.utf8)))
+        #expect(kept[contents[1]] == POP3Wire.form(of: Data(Self.second.utf8)))
     }
 
     @Test("RFC 1939 6: DELE marks, RSET unmarks, QUIT in UPDATE removes; the store tells other sessions")
