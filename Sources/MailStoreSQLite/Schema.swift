@@ -191,8 +191,8 @@ enum Schema {
         CREATE INDEX expunged_modseq ON expunged(folder_id, modseq);
         """
 
-    /// The wire form of a content (MailStore's `WireForm`), kept when the POP3 session that
-    /// worked it out from the bytes ends, so that sign-ins after a restart read no message bytes.
+    /// The wire form of a content (MailStore's `WireForm`), worked out by POP3 from the bytes and
+    /// kept once its sessions are over, so that sign-ins after a restart read no message bytes.
     /// `dot_lines` holds the offsets as 8-byte little-endian integers; `canonical` is 0 when the
     /// message is not in wire form (or has too many dot lines to list) and is scanned instead.
     /// Not written at delivery: that would put work on every message's hot path for a form that

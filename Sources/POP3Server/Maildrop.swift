@@ -109,7 +109,13 @@ public final class WireFormCache: Sendable {
     private let table = Mutex(Table())
     private let limit: Int
 
+    /// Forms waiting to be kept beyond which a session's end keeps them even while others run.
+    static let maximumWaiting = 50_000
+
     public init(limit: Int = 200_000) { self.limit = limit }
+
+    /// Forms worked out and not yet kept.
+    var waitingCount: Int { table.withLock { $0.computed.count } }
 
     func form(of content: ContentID) -> POP3Wire.Form? { table.withLock { $0.forms[content] } }
 

@@ -57,8 +57,16 @@ struct POP3Connection {
             logger.debug("connection ended", metadata: ["error": "\(error)"])
         }
         await connection.close()
-        // After the client has gone, so that neither its sign-in nor its RETRs wait for the write.
-        await server.wireForms.keepComputed(in: server.store)
+        if let mailbox = state.lockedMailbox {
+            server.locks.release(mailbox)
+            state.lockedMailbox = nil
+        }
+        // Kept after the client has gone, so that neither its sign-in nor its RETRs wait for the
+        // write, and once no session is left, so that the write never runs beside another's RETR
+        // round; a server that is never without a session keeps them when many are waiting.
+        if server.locks.isEmpty || server.wireForms.waitingCount >= WireFormCache.maximumWaiting {
+            await server.wireForms.keepComputed(in: server.store)
+        }
     }
 
     private struct DriverState {

@@ -98,6 +98,9 @@ final class MaildropLocks: Sendable {
     func acquire(_ mailbox: MailboxID) -> Bool { held.withLock { $0.insert(mailbox).inserted } }
 
     func release(_ mailbox: MailboxID) { _ = held.withLock { $0.remove(mailbox) } }
+
+    /// No session holds a maildrop.
+    var isEmpty: Bool { held.withLock { $0.isEmpty } }
 }
 
 /// The service's counters (Prometheus names).

@@ -168,6 +168,45 @@ struct POP3TranscriptTests {
         #expect(try await harness.inboxUIDs(harness.ann) == [1, 2])
     }
 
+    @Test("Worked-out wire forms are kept once no session is left, not beside another's RETRs")
+    func formsKeptWhenIdle() async throws {
+        let harness = try await POP3Harness(messages: [Self.first])
+        try await harness.deliver(Self.second, to: harness.bob)
+        let store = harness.fixture.store
+        func contents(_ mailbox: MailboxID) async throws -> [ContentID] {
+            let inbox = try #require(try await harness.inbox(mailbox))
+            return try await store.messages(in: inbox.id, uids: nil).map(\.content)
+        }
+        let all = try await contents(harness.ann) + contents(harness.bob)
+        try await harness.withListener { port in
+            try await POP3TestClient.connect(port: port) { bob in
+                try await bob.play(
+                    """
+                    S: +OK Mailgate POP3 ready
+                    C: USER bob@example.test
+                    S: +OK send PASS
+                    C: PASS \(POP3Harness.password)
+                    S: +OK 1 messages (87 octets)
+                    """)
+                try await POP3TestClient.connect(port: port) { ann in
+                    try await ann.play(
+                        "S: +OK Mailgate POP3 ready\n\(Self.user)\nS: +OK 1 messages (49 octets)\nC: QUIT\n"
+                            + "S: +OK Mailgate POP3 signing off\nS: <closed>")
+                }
+                // Bob's session still runs: nothing is written yet (given time to be).
+                try await Task.sleep(for: .milliseconds(200))
+                #expect(try await store.wireForms(of: all).isEmpty)
+                try await bob.play("C: QUIT\nS: +OK Mailgate POP3 signing off\nS: <closed>")
+            }
+            var kept: [ContentID: WireForm] = [:]
+            for _ in 0..<200 where kept.count < 2 {
+                kept = try await store.wireForms(of: all)
+                if kept.count < 2 { try await Task.sleep(for: .milliseconds(25)) }
+            }
+            #expect(kept.count == 2)
+        }
+    }
+
     @Test("RFC 2449 8.1.1: a second session on the same maildrop gets [IN-USE]; other users are not held")
     func inUse() async throws {
         let harness = try await POP3Harness(messages: [Self.first])
