@@ -18,6 +18,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_port(port: int, timeout: float = 30) -> bool:
+    """Whether something accepts connections on 127.0.0.1:port within `timeout` seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def wait_for_count(read, text: str, count: int = 1, timeout: float = 30):
+    """What `read()` returns once it holds `text` `count` times; None after `timeout` seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        current = read()
+        if current.count(text) >= count:
+            return current
+        time.sleep(0.2)
+    return None
+
+
 @pytest.fixture(scope="session")
 def mailgate_bin() -> str:
     path = os.environ.get("MAILGATE_BIN", str(REPO / ".build/debug/mailgate"))

@@ -15,11 +15,11 @@ import pwd
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
+from conftest import wait_for_count
 from test_smtp import SMTPGateway
 
 REPO = Path(__file__).resolve().parents[3]
@@ -99,12 +99,9 @@ class Exim:
 
     def wait_for_log(self, text: str, count: int = 1, timeout: float = 30) -> str:
         """The delivery process that -odf starts may still be writing when the command ends."""
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            log = self.log()
-            if log.count(text) >= count:
-                return log
-            time.sleep(0.2)
+        log = wait_for_count(self.log, text, count, timeout)
+        if log is not None:
+            return log
         paniclog = self.logs / "paniclog"
         panic = paniclog.read_text(errors="replace") if paniclog.exists() else ""
         raise AssertionError(f"{text!r} not logged {count} times by Exim:\n{self.log()}\npanic log:\n{panic}")

@@ -12,15 +12,13 @@ temporary folder and is stopped after the test.
 import os
 import shutil
 import smtplib
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import free_port
+from conftest import free_port, wait_for_count, wait_for_port
 from test_smtp import SMTPGateway  # noqa: F401  (the gateway with its SPF zone and users)
 
 POSTFIX = shutil.which("postfix") or "/usr/sbin/postfix"
@@ -105,14 +103,8 @@ class PostfixRelay:
         (self.conf / "master.cf").write_text(MASTER_CF.format(listen=f"127.0.0.1:{self.port}"))
         self._postfix("check")
         self._postfix("start")
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError("Postfix did not listen:\n" + self.log())
+        if not wait_for_port(self.port):
+            raise AssertionError("Postfix did not listen:\n" + self.log())
 
     def _postfix(self, command: str):
         result = subprocess.run(
@@ -130,13 +122,10 @@ class PostfixRelay:
         return self.maillog.read_text(errors="replace") if self.maillog.exists() else ""
 
     def wait_for_log(self, text: str, count: int = 1, timeout: float = 60) -> str:
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            log = self.log()
-            if log.count(text) >= count:
-                return log
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} not logged {count} times by Postfix:\n{self.log()}")
+        log = wait_for_count(self.log, text, count, timeout)
+        if log is None:
+            raise AssertionError(f"{text!r} not logged {count} times by Postfix:\n{self.log()}")
+        return log
 
     def stop(self):
         subprocess.run([POSTFIX, "-c", str(self.conf), "stop"], capture_output=True, timeout=60)

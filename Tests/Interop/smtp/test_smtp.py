@@ -10,7 +10,6 @@ message/content/folder/address/mailbox): what was stored, byte for byte, with no
 in between. The IMAP suite fetches SMTP deliveries too (IDLE woken by one), and the Swift
 transcript tests check the same through the MailStore API.
 """
-import os
 import shutil
 import signal
 import smtplib
@@ -19,13 +18,12 @@ import sqlite3
 import ssl
 import subprocess
 import threading
-import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import free_port
+from conftest import free_port, wait_for_port
 
 dnslib = pytest.importorskip("dnslib")
 from dnslib.server import BaseResolver, DNSServer  # noqa: E402
@@ -82,14 +80,8 @@ class SMTPGateway:
         self.wait_for_port()
 
     def wait_for_port(self):
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("smtp.listen did not open:\n" + self.gateway.serve_log())
+        if not wait_for_port(self.port):
+            raise AssertionError("smtp.listen did not open:\n" + self.gateway.serve_log())
 
     @property
     def ca(self):
