@@ -218,10 +218,7 @@ extension SQLiteMailStore {
         guard !contents.isEmpty else { return [:] }
         return try await read { db in
             var found: [ContentID: Data] = [:]
-            // Batches stay under SQLite's default limit of host parameters per statement.
-            for start in stride(from: 0, to: contents.count, by: 500) {
-                let batch = contents[start..<min(start + 500, contents.count)]
-                let marks = Array(repeating: "?", count: batch.count).joined(separator: ",")
+            try Self.inBatches(contents) { batch, marks in
                 // Cached per batch size: readers ask for the same few sizes again and again.
                 let rows = try Row.fetchCursor(
                     db.cachedStatement(sql: "SELECT id, bytes FROM content WHERE id IN (\(marks))"),
@@ -229,6 +226,15 @@ extension SQLiteMailStore {
                 while let row = try rows.next() { found[ContentID(row[0])] = row[1] }
             }
             return found
+        }
+    }
+
+    /// Calls `body` with the IDs in batches that stay under SQLite's default limit of host
+    /// parameters per statement, each with its `?,?,…` list.
+    static func inBatches(_ contents: [ContentID], _ body: (ArraySlice<ContentID>, String) throws -> Void) rethrows {
+        for start in stride(from: 0, to: contents.count, by: 500) {
+            let batch = contents[start..<min(start + 500, contents.count)]
+            try body(batch, Array(repeating: "?", count: batch.count).joined(separator: ","))
         }
     }
 

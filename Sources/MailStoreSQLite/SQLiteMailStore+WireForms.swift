@@ -8,10 +8,7 @@ extension SQLiteMailStore {
         guard !contents.isEmpty else { return [:] }
         return try await read { db in
             var found: [ContentID: WireForm] = [:]
-            // Batches stay under SQLite's default limit of host parameters per statement.
-            for start in stride(from: 0, to: contents.count, by: 500) {
-                let batch = contents[start..<min(start + 500, contents.count)]
-                let marks = Array(repeating: "?", count: batch.count).joined(separator: ",")
+            try Self.inBatches(contents) { batch, marks in
                 let rows = try Row.fetchCursor(
                     db.cachedStatement(
                         sql:
