@@ -50,7 +50,8 @@ extension SQLiteMailStore {
     }
 
     /// The form of a `content_wire` row; nil when the row does not make sense (a blob whose length
-    /// is no multiple of 8, a negative size or offset).
+    /// is no multiple of 8, a negative size, offsets not rising or past the end): RETR copies
+    /// the runs between the offsets, so they must rise within the message.
     static func wireForm(size: Int, canonical: Int, dotLines: Data?) -> WireForm? {
         guard size >= 0 else { return nil }
         guard canonical != 0 else { return WireForm(size: size, dotLines: nil) }
@@ -64,7 +65,7 @@ extension SQLiteMailStore {
                 $0.copyBytes(from: blob[blob.startIndex + start..<blob.startIndex + start + 8])
             }
             let offset = Int(Int64(littleEndian: value))
-            guard offset >= 0, offset < size else { return nil }
+            guard offset > (offsets.last ?? -1), offset < size else { return nil }
             offsets.append(offset)
         }
         return WireForm(size: size, dotLines: offsets)

@@ -29,9 +29,6 @@ struct POP3Connection {
             session: POP3Session(
                 isSecure: connection.isSecure, canStartTLS: server.tls != nil && !connection.isTLS,
                 failureDelay: server.settings.failureDelay))
-        defer {
-            if let mailbox = state.lockedMailbox { server.locks.release(mailbox) }
-        }
         do {
             try await connection.send(POP3Session.greeting)
             while let frame = try await connection.next() {
@@ -57,10 +54,8 @@ struct POP3Connection {
             logger.debug("connection ended", metadata: ["error": "\(error)"])
         }
         await connection.close()
-        if let mailbox = state.lockedMailbox {
-            server.locks.release(mailbox)
-            state.lockedMailbox = nil
-        }
+        // However the session ended (errors are caught above), the maildrop is free again.
+        if let mailbox = state.lockedMailbox { server.locks.release(mailbox) }
         // Kept after the client has gone, so that neither its sign-in nor its RETRs wait for the
         // write, and once no session is left, so that the write never runs beside another's RETR
         // round; a server that is never without a session keeps them when many are waiting.

@@ -57,14 +57,18 @@ struct WireFormStoreTests {
 
     @Test("A row that makes no sense is skipped, so the form is worked out again")
     func nonsenseRows() async throws {
-        let (_, contents) = try await delivered(3)
+        let (_, contents) = try await delivered(4)
         try await store.pool.write { db in
-            // Offsets blob not a multiple of 8; an offset past the end; a negative size.
+            // Offsets blob not a multiple of 8; an offset past the end; a negative size; offsets
+            // that do not rise (RETR would copy a run backwards).
             try db.execute(
-                sql: "INSERT INTO content_wire VALUES (?, 10, 1, x'0102030405'), (?, 10, 1, ?), (?, -1, 0, NULL)",
+                sql: """
+                    INSERT INTO content_wire VALUES
+                    (?, 10, 1, x'0102030405'), (?, 10, 1, ?), (?, -1, 0, NULL), (?, 10, 1, ?)
+                    """,
                 arguments: [
                     contents[0].rawValue, contents[1].rawValue, SQLiteMailStore.encodeDotLines([10]),
-                    contents[2].rawValue,
+                    contents[2].rawValue, contents[3].rawValue, SQLiteMailStore.encodeDotLines([5, 2]),
                 ])
         }
         #expect(try await store.wireForms(of: contents).isEmpty)

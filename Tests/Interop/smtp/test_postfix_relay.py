@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import free_port, wait_for_count, wait_for_port
-from test_smtp import SMTPGateway  # noqa: F401  (the gateway with its SPF zone and users)
+from test_smtp import SMTPGateway  # the gateway with its SPF zone and users
 
 POSTFIX = shutil.which("postfix") or "/usr/sbin/postfix"
 
